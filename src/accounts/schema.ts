@@ -1,0 +1,52 @@
+// Wire shapes of accounts, as the PrintReleaf reference shows them.
+import { Type } from 'typebox';
+import { NullableString, NullableTimestamp, NullableUuid, StringEnum, Timestamp, Uuid } from '../http/schemas.ts';
+
+export const RoleSchema = StringEnum(['admin', 'channel', 'customer'] as const);
+
+const accountFields = {
+  id: Uuid,
+  name: Type.String(),
+  display_name: Type.String(),
+  role: RoleSchema,
+  created_at: Timestamp,
+  parent_id: NullableUuid,
+  external_id: NullableString,
+  status: StringEnum(['active', 'inactive'] as const),
+  activated_at: NullableTimestamp,
+  deactivated_at: NullableTimestamp,
+};
+
+export const Account = Type.Object(accountFields);
+
+export const ExpandedAccount = Type.Object(
+  {
+    ...accountFields,
+    accounts_count: Type.Integer(),
+    users_count: Type.Integer(),
+    mtd_pages: Type.Integer({ description: 'standard pages this UTC month, account and descendants' }),
+    qtd_pages: Type.Integer(),
+    ytd_pages: Type.Integer(),
+    ltd_pages: Type.Integer(),
+    mtd_trees: Type.Number(),
+    qtd_trees: Type.Number(),
+    ytd_trees: Type.Number(),
+    ltd_trees: Type.Number(),
+  },
+);
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+export const CreateAccountBody = Type.Object({
+  name: Name,
+  display_name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  external_id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  role: Type.Optional(RoleSchema),
+  parent_id: Type.Optional(Uuid),
+});
+
+export const UpdateAccountBody = Type.Object({
+  name: Type.Optional(Name),
+  display_name: Type.Optional(Type.String({ maxLength: 200 })),
+  external_id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+});

@@ -1,0 +1,107 @@
+// Builds the Fastify app from plugins; no business logic here.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { accountRoutes } from './accounts/routes.ts';
+import { authPlugin } from './http/auth.ts';
+import { errorsPlugin } from './http/errors.ts';
+import { idempotencyPlugin } from './http/idempotency.ts';
+import { metricsPlugin } from './http/metrics.ts';
+import { ErrorBody } from './http/schemas.ts';
+import { registerScoped, type AppDeps } from './http/scope.ts';
+import { transportPlugin } from './http/transport.ts';
+import { userRoutes } from './users/routes.ts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { RouteDeps } from './http/scope.ts';
+
+export const API_VERSION = '1.5.3';
+const BODY_LIMIT = 1024 * 1024;
+
+/** Every /v1 capability; each is mounted at /v1 and at /v1/accounts/:account_id. */
+export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [accountRoutes, userRoutes];
+
+export interface BuildOptions extends AppDeps {
+  logger?: FastifyServerOptions['logger'];
+  https?: { cert: Buffer; key: Buffer } | null;
+}
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  '*.password',
+  '*.key',
+  '*.apiKey',
+];
+
+export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
+  const { logger, https, ...deps } = options;
+  const app = Fastify({
+    logger: logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    ...(https ? { https } : {}),
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Any body is read as JSON (curl's default form content type included); an empty body is {}.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
+    }
+  });
+
+  app.addSchema(ErrorBody);
+  await app.register(errorsPlugin);
+  await app.register(transportPlugin, { allowHttp: deps.config.allowHttp });
+  await app.register(metricsPlugin);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Canopy API',
+        version: API_VERSION,
+        description:
+          'Reforestation ledger for printed paper. Wire-compatible with PrintReleaf API v1: every /v1 resource also answers under /v1/accounts/{account_id}/… for any descendant account.',
+      },
+      components: {
+        securitySchemes: {
+          basic: { type: 'http', scheme: 'basic', description: 'API key as the username, empty password' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ basic: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/healthz',
+    { schema: { tags: ['Service'], summary: 'Liveness and database check', security: [] } },
+    async (_request, reply) => {
+      try {
+        await deps.db.query('SELECT 1');
+        return { status: 'ok', database: deps.db.kind };
+      } catch {
+        reply.code(503);
+        return { status: 'unavailable', database: deps.db.kind };
+      }
+    },
+  );
+
+  await app.register(
+    async (v1) => {
+      await v1.register(authPlugin, { db: deps.db });
+      await v1.register(idempotencyPlugin, { db: deps.db });
+      for (const capability of capabilities) await registerScoped(v1, capability, deps);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

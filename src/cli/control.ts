@@ -1,0 +1,87 @@
+// Local control socket: a running embedded server executes CLI commands on its own database handle,
+// because PGlite admits one process per data directory.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { CommandContext, StoreCommand } from './command.ts';
+
+export function controlSocketPath(dataDir: string): string {
+  const preferred = path.join(dataDir, 'canopy.sock');
+  // Unix socket paths are limited to ~107 bytes; fall back to a short path derived from the directory.
+  if (preferred.length < 100) return preferred;
+  return path.join(os.tmpdir(), `canopy-${crypto.createHash('sha1').update(dataDir).digest('hex').slice(0, 12)}.sock`);
+}
+
+const EXIT_MARK = '\u0000exit:';
+
+export async function startControlServer(
+  socketPath: string,
+  context: Omit<CommandContext, 'out'>,
+  commands: Map<string, StoreCommand>,
+): Promise<{ close(): Promise<void> }> {
+  try {
+    fs.unlinkSync(socketPath);
+  } catch {
+    // no stale socket
+  }
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', async () => {
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+      const out = (line: string) => res.write(`${line}\n`);
+      let code = 1;
+      try {
+        const { command, args } = JSON.parse(body) as { command: string; args: string[] };
+        const found = commands.get(command);
+        if (!found) out(`unknown command: ${command}`);
+        else code = await found.execute({ ...context, out }, args);
+      } catch (error) {
+        out(`error: ${(error as Error).message}`);
+      }
+      res.end(`${EXIT_MARK}${code}\n`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(socketPath, () => resolve());
+  });
+  fs.chmodSync(socketPath, 0o600);
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        try {
+          fs.unlinkSync(socketPath);
+        } catch {
+          // gone
+        }
+      }),
+  };
+}
+
+/** Runs a command inside the server listening on the socket; null when no server answers there. */
+export function runRemote(socketPath: string, command: string, args: string[], out: (text: string) => void): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (!fs.existsSync(socketPath)) return resolve(null);
+    const req = http.request({ socketPath, path: '/run', method: 'POST' }, (res) => {
+      let pending = '';
+      let code = 1;
+      res.on('data', (chunk: Buffer) => {
+        pending += chunk.toString('utf8');
+        let newline: number;
+        while ((newline = pending.indexOf('\n')) !== -1) {
+          const line = pending.slice(0, newline);
+          pending = pending.slice(newline + 1);
+          if (line.startsWith(EXIT_MARK)) code = Number(line.slice(EXIT_MARK.length));
+          else out(`${line}\n`);
+        }
+      });
+      res.on('end', () => resolve(code));
+    });
+    req.on('error', () => resolve(null));
+    req.end(JSON.stringify({ command, args }));
+  });
+}

@@ -1,0 +1,29 @@
+// `canopy worker`: an extra job worker on the same PostgreSQL as `canopy serve`, to scale out.
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { jobDefinitions } from '../jobs/definitions.ts';
+import { startJobs } from '../jobs/queue.ts';
+
+export async function run(_args: string[]): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    process.stderr.write(
+      'canopy worker needs DATABASE_URL: the embedded store admits one process, and `canopy serve` already runs every job on it.\n',
+    );
+    process.exit(2);
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl });
+  await migrate(db);
+  const clock = () => new Date();
+  const log = (line: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
+  const jobs = await startJobs(db, jobDefinitions({ db, config, clock }), { work: true, schedule: false, log });
+  log('worker started');
+  const stop = async () => {
+    await jobs.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}

@@ -1,0 +1,117 @@
+// One database handle over PGlite (embedded) or PostgreSQL (pg.Pool), with the same SQL and types.
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  query<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction; a thrown error rolls everything back. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements without parameters. */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+  readonly pglite: PGlite | null;
+  readonly pool: pg.Pool | null;
+}
+
+const INT8 = 20;
+// int8 counters fit in a JS number for any realistic page count; numeric stays a string (exact).
+pg.types.setTypeParser(INT8, (value: string) => Number(value));
+
+export interface OpenOptions {
+  databaseUrl?: string | null;
+  /** PGlite data directory; null means in memory. */
+  dataDir?: string | null;
+  /** PostgreSQL schema to use (tests isolate each suite in its own schema). */
+  schema?: string;
+  poolSize?: number;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10);
+  return openPglite(options.dataDir ?? null);
+}
+
+async function openPglite(dataDir: string | null): Promise<Database> {
+  if (dataDir !== null) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const db = dataDir === null ? new PGlite() : new PGlite(dataDir);
+  await db.waitReady;
+  const query = async <R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> => {
+    const result = await db.query<R>(sql, params ? [...params] : undefined);
+    return result.rows;
+  };
+  return {
+    kind: 'pglite',
+    pglite: db,
+    pool: null,
+    query,
+    async transaction(fn) {
+      return db.transaction(async (tx) =>
+        fn({
+          async query<R extends object>(sql: string, params?: readonly unknown[]) {
+            const result = await tx.query<R>(sql, params ? [...params] : undefined);
+            return result.rows;
+          },
+        }),
+      );
+    },
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async close() {
+      if (!db.closed) await db.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, schema: string | undefined, max: number): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
+  });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {});
+  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  return {
+    kind: 'postgres',
+    pglite: null,
+    pool,
+    async query<R extends object>(sql: string, params?: readonly unknown[]) {
+      const result = await pool.query<R>(sql, params ? [...params] : undefined);
+      return result.rows;
+    },
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          async query<R extends object>(sql: string, params?: readonly unknown[]) {
+            const r = await client.query<R>(sql, params ? [...params] : undefined);
+            return r.rows;
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

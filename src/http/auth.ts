@@ -1,0 +1,71 @@
+// Authenticates /v1 requests by API key (Basic key: or Bearer key) and resolves the account scope.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Database } from '../db/database.ts';
+import { principalForKey, type AccountRef, type Principal } from '../keys/api-keys.ts';
+import { NotFound } from '../domain/errors.ts';
+import { Unauthorized } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** The account a /v1 route acts on: the key's own, or :account_id when it is a descendant. */
+    scope: AccountRef | null;
+  }
+}
+
+export function keyFromAuthorization(header: string | undefined): string | null {
+  if (!header) return null;
+  const [scheme, value] = header.trim().split(/\s+/, 2);
+  if (!value) return null;
+  if (/^bearer$/i.test(scheme)) return value;
+  if (/^basic$/i.test(scheme)) {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    const user = colon === -1 ? decoded : decoded.slice(0, colon);
+    return user || null;
+  }
+  return null;
+}
+
+/** Finds an account inside the principal's subtree; anything outside is reported as absent. */
+export async function accountInScope(db: Database, principal: Principal, accountId: string): Promise<AccountRef> {
+  const rows = await db.query<AccountRef>(
+    `SELECT id, name, role, path, status FROM accounts WHERE id = $1 AND path LIKE $2`,
+    [accountId, `${principal.account.path}%`],
+  );
+  if (rows.length === 0) throw new NotFound('Account');
+  return rows[0];
+}
+
+export function requireScope(request: FastifyRequest): AccountRef {
+  if (!request.scope) throw new Unauthorized('API key required');
+  return request.scope;
+}
+
+export function requirePrincipal(request: FastifyRequest): Principal {
+  if (!request.principal) throw new Unauthorized('API key required');
+  return request.principal;
+}
+
+/** Registered inside the /v1 context: every route there needs a key. */
+export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Database }) => {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('scope', null);
+  app.addHook('onRequest', async (request) => {
+    const key = keyFromAuthorization(request.headers.authorization);
+    if (!key) {
+      throw new Unauthorized('API key required: send Authorization: Basic base64(<key>:) or Authorization: Bearer <key>');
+    }
+    const principal = await principalForKey(opts.db, key);
+    if (!principal) throw new Unauthorized('API key is invalid or revoked');
+    request.principal = principal;
+  });
+  // Runs after params validation, so a malformed :account_id is a 400 before it is looked up.
+  app.addHook('preHandler', async (request) => {
+    const principal = request.principal;
+    if (!principal) return;
+    const params = request.params as { account_id?: string } | undefined;
+    request.scope = params?.account_id ? await accountInScope(opts.db, principal, params.account_id) : principal.account;
+  });
+});

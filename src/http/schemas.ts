@@ -1,0 +1,35 @@
+// Shared TypeBox schemas: the single source for request validation and the OpenAPI document.
+import { Type, type TSchema } from 'typebox';
+
+export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
+export const Day = Type.String({ format: 'date', description: 'UTC day, YYYY-MM-DD' });
+export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC, e.g. 2021-03-08T14:52:33Z' });
+export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+export const NullableString = Type.Union([Type.String(), Type.Null()]);
+export const NullableUuid = Type.Union([Uuid, Type.Null()]);
+
+/** A string limited to the given values; validation names them all in its error. */
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+export const ErrorBody = Type.Object(
+  { code: Type.Integer({ examples: [404] }), error: Type.String({ examples: ['Account not found'] }) },
+  { $id: 'Error', description: 'Every error: the HTTP status and a message naming the field or rule' },
+);
+
+export const IdParams = Type.Object({ id: Uuid });
+
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000, description: 'page size (≤ 1000)' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'page number, from 1' })),
+});
+
+export const Deleted = Type.Object({ id: Uuid, deleted: Type.Boolean() });
+
+/** Standard error responses for the OpenAPI document. */
+export function errorResponses(...codes: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const code of codes) out[code] = Type.Ref('Error');
+  return out;
+}

@@ -1,0 +1,60 @@
+// The durable job queue: pg-boss in the same database (PGlite embedded, or PostgreSQL), and its schedules.
+import { PgBoss, fromPglite } from 'pg-boss';
+import type { Database } from '../db/database.ts';
+
+export interface JobContext {
+  log: (line: string) => void;
+}
+
+/** A kind of job: a queue, an optional cron schedule, and a handler that only parses and calls a service. */
+export interface JobDefinition {
+  name: string;
+  cron?: string;
+  handle: (data: Record<string, unknown>, context: JobContext) => Promise<void>;
+}
+
+export interface JobQueue {
+  boss: PgBoss;
+  send(name: string, data?: Record<string, unknown>, singletonKey?: string): Promise<string | null>;
+  stop(): Promise<void>;
+}
+
+export async function startJobs(
+  db: Database,
+  definitions: JobDefinition[],
+  options: { work: boolean; schedule: boolean; log: (line: string) => void; schema?: string },
+): Promise<JobQueue> {
+  const boss = db.pglite
+    ? new PgBoss({ db: fromPglite(db.pglite), backend: 'pglite', schedule: options.schedule, supervise: options.work })
+    : new PgBoss({
+        db: {
+          async executeSql(text: string, values?: unknown[]) {
+            // pg-boss sends multi-statement DDL without parameters; pg.Pool handles both forms.
+            return db.pool!.query(text, values);
+          },
+        },
+        schema: options.schema ?? 'pgboss',
+        schedule: options.schedule,
+        supervise: options.work,
+      });
+  boss.on('error', (error: Error) => options.log(`job queue error: ${error.message}`));
+  await boss.start();
+  for (const def of definitions) {
+    await boss.createQueue(def.name);
+    if (def.cron && options.schedule) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
+    if (options.work) {
+      await boss.work<Record<string, unknown>>(def.name, async (jobs) => {
+        for (const job of jobs) {
+          options.log(`job ${def.name} ${job.id} started`);
+          await def.handle(job.data ?? {}, { log: options.log });
+          options.log(`job ${def.name} ${job.id} finished`);
+        }
+      });
+    }
+  }
+  return {
+    boss,
+    send: (name, data = {}, singletonKey) => boss.send(name, data, singletonKey ? { singletonKey } : {}),
+    stop: () => boss.stop({ graceful: true, timeout: 10_000 }),
+  };
+}
