@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { accountRoutes } from './accounts/routes.ts';
+import { capabilities } from './capabilities.ts';
 import { authPlugin } from './http/auth.ts';
 import { errorsPlugin } from './http/errors.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
@@ -11,15 +11,17 @@ import { metricsPlugin } from './http/metrics.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { registerScoped, type AppDeps } from './http/scope.ts';
 import { transportPlugin } from './http/transport.ts';
-import { userRoutes } from './users/routes.ts';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { RouteDeps } from './http/scope.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, for documentation and the authorization matrix test. */
+    routeList: Array<{ method: string; url: string }>;
+  }
+}
 
 export const API_VERSION = '1.5.3';
 const BODY_LIMIT = 1024 * 1024;
 
-/** Every /v1 capability; each is mounted at /v1 and at /v1/accounts/:account_id. */
-export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [accountRoutes, userRoutes];
 
 export interface BuildOptions extends AppDeps {
   logger?: FastifyServerOptions['logger'];
@@ -55,6 +57,12 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
       done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
     }
   });
+
+  const routeList: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
+  });
+  app.decorate('routeList', routeList);
 
   app.addSchema(ErrorBody);
   await app.register(errorsPlugin);

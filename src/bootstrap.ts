@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import type { Queryable } from './db/database.ts';
 import { ensureRootAccount } from './accounts/service.ts';
 import { createKey, hashKey } from './keys/api-keys.ts';
+import { seedCatalog } from './catalog/seed.ts';
 
 export interface BootstrapResult {
   rootAccountId: string;
@@ -11,6 +12,7 @@ export interface BootstrapResult {
 }
 
 export async function bootstrap(db: Queryable, config: Pick<Config, 'bootstrapKey'>, now: Date): Promise<BootstrapResult> {
+  await seedCatalog(db);
   const root = await ensureRootAccount(db, now);
   if (config.bootstrapKey) {
     const existing = await db.query(`SELECT 1 FROM api_keys WHERE key_hash = $1`, [hashKey(config.bootstrapKey)]);

@@ -62,4 +62,3 @@ export const PLACES: readonly Place[] = [
 
 export const SITE_NAMES = ['Warehouse', 'North Campus', 'Branch Office', 'Annex', 'Clinic 2', 'Downtown'] as const;
 
-export const USER_FIRST = ['alex', 'sam', 'jordan', 'maria', 'li', 'noah', 'emma', 'omar', 'priya', 'tom', 'zoe', 'ivan'] as const;

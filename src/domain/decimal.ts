@@ -152,7 +152,8 @@ export function toFixed(a: DecimalInput, decimals: number): string {
 
 /** Full-precision text without trailing zeros ("75400.058877", "2"): what the store keeps. */
 export function toPlainString(a: DecimalInput): string {
-  const text = formatScaled(decimal(a).units, decimal(a).scale);
+  const x = decimal(a);
+  const text = formatScaled(x.units, x.scale);
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 

@@ -56,7 +56,8 @@ function normalise(name: string): string {
   return name
     .toLowerCase()
     .replace(/^dmpaper_/, '')
-    .replace(/\(.*?\)/g, '') // "Letter (8.5 x 11 in)"
+    .replace(/\(\s*jis\s*\)/g, 'jis') // "B5 (JIS)" keeps its meaning…
+    .replace(/\(.*?\)/g, '') // …while "Letter (8.5 x 11 in)" loses its note
     .replace(/_\d+(\.\d+)?x\d+(\.\d+)?(in|mm)$/, '') // PWG suffix: na_letter_8.5x11in
     .replace(/[^a-z0-9]/g, '');
 }

@@ -3,7 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Database } from '../db/database.ts';
 import { principalForKey, type AccountRef, type Principal } from '../keys/api-keys.ts';
-import { NotFound } from '../domain/errors.ts';
+import { InvalidInput, NotFound } from '../domain/errors.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import { Unauthorized } from './errors.ts';
 
 declare module 'fastify' {
@@ -61,11 +63,12 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Database }
     if (!principal) throw new Unauthorized('API key is invalid or revoked');
     request.principal = principal;
   });
-  // Runs after params validation, so a malformed :account_id is a 400 before it is looked up.
-  app.addHook('preHandler', async (request) => {
+  // Before body validation: an account outside the key's subtree is 404 whatever the body says.
+  app.addHook('preValidation', async (request) => {
     const principal = request.principal;
     if (!principal) return;
-    const params = request.params as { account_id?: string } | undefined;
-    request.scope = params?.account_id ? await accountInScope(opts.db, principal, params.account_id) : principal.account;
+    const accountId = (request.params as { account_id?: string } | undefined)?.account_id;
+    if (accountId !== undefined && !UUID.test(accountId)) throw new InvalidInput('account_id', 'must be a UUID');
+    request.scope = accountId ? await accountInScope(opts.db, principal, accountId) : principal.account;
   });
 });
