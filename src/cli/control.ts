@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { CommandContext, StoreCommand } from './command.ts';
+import { UsageError, type CommandContext, type StoreCommand } from './command.ts';
 
 export function controlSocketPath(dataDir: string): string {
   const preferred = path.join(dataDir, 'canopy.sock');
@@ -15,6 +15,7 @@ export function controlSocketPath(dataDir: string): string {
 }
 
 const EXIT_MARK = '\u0000exit:';
+const ERROR_MARK = '\u0000err:';
 
 export async function startControlServer(
   socketPath: string,
@@ -36,10 +37,11 @@ export async function startControlServer(
       try {
         const { command, args } = JSON.parse(body) as { command: string; args: string[] };
         const found = commands.get(command);
-        if (!found) out(`unknown command: ${command}`);
-        else code = await found.execute({ ...context, out }, args);
+        if (!found) throw new UsageError(`unknown command: ${command}`);
+        code = await found.execute({ ...context, out }, args);
       } catch (error) {
-        out(`error: ${(error as Error).message}`);
+        res.write(`${ERROR_MARK}${(error as Error).message}\n`);
+        code = error instanceof UsageError ? 2 : 1;
       }
       res.end(`${EXIT_MARK}${code}\n`);
     });
@@ -63,7 +65,13 @@ export async function startControlServer(
 }
 
 /** Runs a command inside the server listening on the socket; null when no server answers there. */
-export function runRemote(socketPath: string, command: string, args: string[], out: (text: string) => void): Promise<number | null> {
+export function runRemote(
+  socketPath: string,
+  command: string,
+  args: string[],
+  out: (text: string) => void,
+  err: (text: string) => void,
+): Promise<number | null> {
   return new Promise((resolve) => {
     if (!fs.existsSync(socketPath)) return resolve(null);
     const req = http.request({ socketPath, path: '/run', method: 'POST' }, (res) => {
@@ -76,6 +84,7 @@ export function runRemote(socketPath: string, command: string, args: string[], o
           const line = pending.slice(0, newline);
           pending = pending.slice(newline + 1);
           if (line.startsWith(EXIT_MARK)) code = Number(line.slice(EXIT_MARK.length));
+          else if (line.startsWith(ERROR_MARK)) err(line.slice(ERROR_MARK.length));
           else out(`${line}\n`);
         }
       });

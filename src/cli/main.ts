@@ -25,7 +25,11 @@ async function runStoreCommand(command: StoreCommand, args: string[]): Promise<n
   const config = loadConfig();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   if (!config.databaseUrl) {
-    const remote = await runRemote(controlSocketPath(config.dataDir), command.name, args, (t) => process.stdout.write(t));
+    const remote = await runRemote(
+      controlSocketPath(config.dataDir), command.name, args,
+      (text) => process.stdout.write(text),
+      (message) => process.stderr.write(`canopy: ${message}\n`),
+    );
     if (remote !== null) return remote;
     const holder = lockHolder(config.dataDir);
     if (holder !== null) {

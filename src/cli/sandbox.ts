@@ -1,0 +1,193 @@
+// `canopy sandbox`: serves the Print Tracker, Pharos Cloud and Printix simulators until SIGINT/SIGTERM.
+
+import { parseArgs } from 'node:util';
+import { startSandbox, type SandboxInfo, type SandboxOptions } from '../../sandbox/server.ts';
+import type { FaultSettings } from '../../sandbox/faults.ts';
+import type { WorldRates } from '../../sandbox/world/options.ts';
+
+const HELP = `Usage: canopy sandbox [options]
+
+Serves simulators of the Print Tracker, Pharos Cloud and Printix APIs over one synthetic world.
+
+World
+  --seed <text>                    world seed (default 7)
+  --customers <n>                  customers of the demo dealer (default 3)
+  --devices-per-customer <n>       devices per customer (default 6)
+  --other-dealers <n>              extra dealers, for tree isolation (default 1)
+  --other-dealer-customers <n>     customers per extra dealer (default 2)
+  --start <YYYY-MM-DD>             first day devices print (default 1 January last year)
+  --now <ISO instant>              freeze the clock (default: real time)
+  --printix-tenants <n>            Printix tenants seeded from customers (default 10)
+  --<rate>-rate <0..1>             unmanaged, sites, replaced, stale, stopped, late, double-read,
+                                   missed-read, late-discovery, no-life
+Ports (0 = any free port)
+  --printtracker-port <n>          default 4010
+  --pharos-port <n>                default 4020
+  --printix-port <n>               default 4030
+API behaviour
+  --token-ttl <seconds>            Printix access token lifetime (default 599)
+  --meter-max-range-days <n>       longest Print Tracker /meter span (default 0 = unlimited)
+Faults (all three APIs; change later with POST /__sandbox/faults)
+  --latency-ms <ms>  --error-rate <0..1>  --rate-limit-rate <0..1>  --retry-after <s>
+  --hang-rate <0..1>  --hang-ms <ms, 0 = never answer>  --outage <reset|503>  --wrong-credentials
+  --faults <json>                  per API: {"printtracker": {"errorRate": 0.1}, "pharos": {...}}
+Output
+  --json                           print one line of JSON with URLs and credentials
+`;
+
+const RATE_FLAGS: Record<string, keyof WorldRates> = {
+  'unmanaged-rate': 'unmanaged',
+  'sites-rate': 'sites',
+  'replaced-rate': 'replaced',
+  'stale-rate': 'staleAgent',
+  'stopped-rate': 'stoppedCustomer',
+  'late-rate': 'lateReading',
+  'double-read-rate': 'doubleRead',
+  'missed-read-rate': 'missedRead',
+  'late-discovery-rate': 'lateDiscovery',
+  'no-life-rate': 'noLifeFormat',
+};
+
+function num(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name}: not a number: ${v}`);
+  return n;
+}
+
+export function parseSandboxArgs(args: string[]): { options: SandboxOptions; json: boolean; help: boolean } {
+  const stringFlags = [
+    'seed', 'customers', 'devices-per-customer', 'other-dealers', 'other-dealer-customers', 'start', 'now',
+    'printix-tenants', 'printtracker-port', 'pharos-port', 'printix-port', 'token-ttl', 'meter-max-range-days',
+    'latency-ms', 'error-rate', 'rate-limit-rate', 'retry-after', 'hang-rate', 'hang-ms', 'outage', 'faults',
+    ...Object.keys(RATE_FLAGS),
+  ];
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ...Object.fromEntries(stringFlags.map((f) => [f, { type: 'string' as const }])),
+      json: { type: 'boolean' },
+      'wrong-credentials': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const s = (k: string): string | undefined => {
+    const v = (values as Record<string, unknown>)[k];
+    return typeof v === 'string' ? v : undefined;
+  };
+
+  const rates: Partial<WorldRates> = {};
+  for (const [flag, key] of Object.entries(RATE_FLAGS)) {
+    const v = num(flag, s(flag));
+    if (v !== undefined) rates[key] = v;
+  }
+
+  const all: Partial<FaultSettings> = {};
+  const setFault = <K extends keyof FaultSettings>(k: K, v: FaultSettings[K] | undefined) => {
+    if (v !== undefined) all[k] = v;
+  };
+  setFault('latencyMs', num('latency-ms', s('latency-ms')));
+  setFault('errorRate', num('error-rate', s('error-rate')));
+  setFault('rateLimitRate', num('rate-limit-rate', s('rate-limit-rate')));
+  setFault('retryAfterSeconds', num('retry-after', s('retry-after')));
+  setFault('hangRate', num('hang-rate', s('hang-rate')));
+  setFault('hangMs', num('hang-ms', s('hang-ms')));
+  if (values['wrong-credentials']) all.wrongCredentials = true;
+  const outage = s('outage');
+  if (outage !== undefined) {
+    if (outage !== 'reset' && outage !== '503') throw new Error('--outage: must be reset or 503');
+    all.outage = { mode: outage };
+  }
+  let perApi: SandboxOptions['faults'] = {};
+  const faultsJson = s('faults');
+  if (faultsJson !== undefined) {
+    try {
+      perApi = JSON.parse(faultsJson) as SandboxOptions['faults'];
+    } catch {
+      throw new Error('--faults: not valid JSON');
+    }
+  }
+
+  const options: SandboxOptions = {
+    seed: s('seed') ?? '7',
+    customers: num('customers', s('customers')),
+    devicesPerCustomer: num('devices-per-customer', s('devices-per-customer')),
+    otherDealers: num('other-dealers', s('other-dealers')),
+    otherDealerCustomers: num('other-dealer-customers', s('other-dealer-customers')),
+    start: s('start'),
+    now: s('now'),
+    printixTenants: num('printix-tenants', s('printix-tenants')),
+    rates,
+    printtrackerPort: num('printtracker-port', s('printtracker-port')) ?? 4010,
+    pharosPort: num('pharos-port', s('pharos-port')) ?? 4020,
+    printixPort: num('printix-port', s('printix-port')) ?? 4030,
+    tokenTtlSeconds: num('token-ttl', s('token-ttl')),
+    meterMaxRangeDays: num('meter-max-range-days', s('meter-max-range-days')),
+    faults: { ...perApi, all: { ...perApi?.all, ...all } },
+  };
+  return { options, json: values.json === true, help: values.help === true };
+}
+
+function describe(info: SandboxInfo, opts: SandboxOptions, start: string): string {
+  const show = 10;
+  const pt = info.printtracker;
+  const lines = [
+    `Canopy sandbox: seed ${opts.seed}, ${pt.customerEntityIds.length} customers, world from ${start}, clock ${opts.now ? `frozen at ${opts.now}` : 'real time'}`,
+    '',
+    `Print Tracker   ${pt.url}   (API base ${pt.url}/v1, header x-api-key)`,
+    `  API key         ${pt.apiKey}`,
+    `  dealer entity   ${pt.dealerEntityId}`,
+    `  customer entities:`,
+    ...pt.customerEntityIds.slice(0, show).map((id) => `    ${id}`),
+    ...(pt.customerEntityIds.length > show ? [`    ... and ${pt.customerEntityIds.length - show} more (--json lists all)`] : []),
+    '',
+    `Pharos Cloud    ${info.pharos.url}   (GET /ReportApi/Reports/..., header "Authorization: bearer <key>")`,
+    ...info.pharos.tenants.slice(0, show).map((t) => `  ${t.key}  ${t.name}`),
+    ...(info.pharos.tenants.length > show ? [`  ... and ${info.pharos.tenants.length - show} more tenants`] : []),
+    '',
+    `Printix         ${info.printix.url}   (POST /oauth/token, /public/partners/:partnerId/tenants)`,
+    `  partner id      ${info.printix.partnerId}`,
+    `  client id       ${info.printix.clientId}`,
+    `  client secret   ${info.printix.clientSecret}`,
+    '',
+    `Ground truth    ${pt.url}/__sandbox/truth?entity=<id>&start=YYYY-MM-DD&end=YYYY-MM-DD[&scope=managed_only]`,
+    `                ${info.pharos.url}/__sandbox/truth?tenant=<key>&start=YYYY-MM-DD&end=YYYY-MM-DD`,
+    `Knobs           GET|POST|DELETE <any url>/__sandbox/faults, GET|DELETE /__sandbox/stats, GET|POST /__sandbox/clock`,
+    '',
+    'Press Ctrl+C to stop.',
+  ];
+  return lines.join('\n');
+}
+
+export async function run(args: string[]): Promise<void> {
+  const { options, json, help } = parseSandboxArgs(args);
+  if (help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const sandbox = await startSandbox(options);
+  const info = sandbox.info();
+  if (json) process.stdout.write(`${JSON.stringify(info)}\n`);
+  else process.stdout.write(`${describe(info, options, sandbox.world.options.start)}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await sandbox.close();
+  if (!json) process.stdout.write('sandbox stopped\n');
+}
+
+if (import.meta.main) {
+  run(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`canopy sandbox: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  });
+}
