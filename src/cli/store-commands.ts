@@ -1,6 +1,7 @@
 // Every CLI command that works on the store; the control socket and the terminal share this list.
 import type { StoreCommand } from './command.ts';
+import { closeMonthCommand } from './close-month.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 
-export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand].map((c) => [c.name, c]));
+export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand].map((c) => [c.name, c]));

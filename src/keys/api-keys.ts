@@ -58,6 +58,7 @@ export async function revokeKey(db: Queryable, keyPrefix: string): Promise<{ id:
   if (rows.length === 0) throw new NotFound('Active key with that prefix');
   if (rows.length > 1) throw new Conflict('more than one active key has that prefix');
   await db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [rows[0].id]);
+  forgetPrincipals();
   return { id: rows[0].id, accountId: rows[0].account_id };
 }
 
@@ -68,12 +69,38 @@ export async function listKeys(db: Queryable, accountId: string) {
   );
 }
 
+/**
+ * Recently authenticated keys, so a busy integrator does not cost a lookup per request. Revoking a key
+ * in this process clears it at once; another process (a CLI on PostgreSQL) is seen within the TTL.
+ */
+const PRINCIPAL_TTL_MS = 5_000;
+const PRINCIPAL_CACHE_MAX = 10_000;
+const principalCache = new Map<string, { principal: Principal; expires: number }>();
+
+export function forgetPrincipals(): void {
+  principalCache.clear();
+}
+
 export async function principalForKey(db: Queryable, key: string): Promise<Principal | null> {
+  const hash = hashKey(key);
+  const cached = principalCache.get(hash);
+  if (cached && cached.expires > Date.now()) return cached.principal;
+  const principal = await lookupPrincipal(db, hash);
+  if (principal) {
+    if (principalCache.size >= PRINCIPAL_CACHE_MAX) principalCache.clear();
+    principalCache.set(hash, { principal, expires: Date.now() + PRINCIPAL_TTL_MS });
+  } else {
+    principalCache.delete(hash);
+  }
+  return principal;
+}
+
+async function lookupPrincipal(db: Queryable, hash: string): Promise<Principal | null> {
   const rows = await db.query<{ key_id: string } & AccountRef>(
     `SELECT k.id AS key_id, a.id, a.name, a.role, a.path, a.status
        FROM api_keys k JOIN accounts a ON a.id = k.account_id
       WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-    [hashKey(key)],
+    [hash],
   );
   if (rows.length === 0) return null;
   const { key_id, ...account } = rows[0];
