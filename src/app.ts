@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { capabilities } from './capabilities.ts';
+import { certificatePages } from './ledger/certificate-pages.ts';
 import { authPlugin } from './http/auth.ts';
 import { errorsPlugin } from './http/errors.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
@@ -111,5 +112,6 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     },
     { prefix: '/v1' },
   );
+  await app.register(certificatePages, { db: deps.db, config: deps.config });
   return app;
 }

@@ -3,8 +3,21 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { RouteDeps } from './http/scope.ts';
 import { accountRoutes } from './accounts/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { paperTypeRoutes, projectRoutes } from './catalog/routes.ts';
+import { quoteRoutes } from './quotes/routes.ts';
+import { certificateRoutes } from './ledger/certificates-routes.ts';
+import { depositRoutes } from './ledger/deposits-routes.ts';
+import { transactionRoutes } from './ledger/transactions-routes.ts';
+import { volumeRoutes } from './ledger/volume-routes.ts';
 
 export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   accountRoutes,
   userRoutes,
+  paperTypeRoutes,
+  projectRoutes,
+  quoteRoutes,
+  depositRoutes,
+  transactionRoutes,
+  certificateRoutes,
+  volumeRoutes,
 ];

@@ -2,7 +2,7 @@
 
 import { DAY, HOUR, parseDay } from './calendar.ts';
 import { DEALER_NAMES, MODELS, NAME_FIRST, NAME_SECOND, PLACES, SITE_NAMES, type Place, type PrinterModel } from './catalog.ts';
-import { hash, hexFrom, intBetween, pick, salt, seedToUint32, unit } from './hash.ts';
+import { hash, hexFrom, hexPad, intBetween, pick, salt, seedToUint32, unit } from './hash.ts';
 import { KIND, apiKeyFor, objectId, parseObjectId } from './ids.ts';
 import type { ResolvedWorldOptions, WorldRates } from './options.ts';
 
@@ -18,6 +18,9 @@ const S = {
   stopped: salt('stopped'), stopDay: salt('stop-day'), stale: salt('stale'), share: salt('share'), toner: salt('toner'),
   siteName: salt('site-name'),
 };
+
+/** Positions, within customer 0, of the devices that show each device anomaly whenever its rate is above 0. */
+const SHOWCASE_POSITION = { replaced: 1, unmanaged: 2, lateDiscovery: 3, noLife: 4 } as const;
 
 export interface Dealer {
   kind: 'dealer';
@@ -149,9 +152,7 @@ export class Fleet {
 
   /** Anomalies are forced onto the first customers of the primary dealer so even a demo world shows each one. */
   private showcase(customer: number, position: number, which: 'replaced' | 'unmanaged' | 'lateDiscovery' | 'noLife'): boolean {
-    if (customer !== 0 || this.opts.customers < 1) return false;
-    const forced = { replaced: 1, unmanaged: 2, lateDiscovery: 3, noLife: 4 }[which];
-    return position === forced;
+    return customer === 0 && position === SHOWCASE_POSITION[which];
   }
 
   customer(index: number): Customer {
@@ -294,6 +295,22 @@ export class Fleet {
     return this.device(parsed.index);
   }
 
+  /** Whether a device is managed, without building it (for filtering long listings). */
+  isManaged(index: number): boolean {
+    const n = this.opts.devicesPerCustomer;
+    if (this.rates.unmanaged > 0 && this.showcase(Math.floor(index / n), index % n, 'unmanaged')) return false;
+    return unit(this.seed, S.managed, index) >= this.rates.unmanaged;
+  }
+
+  /** The UTC day the agent first reads a device (it exists upstream from then), without building it. */
+  firstReadDayOf(index: number): number {
+    const n = this.opts.devicesPerCustomer;
+    const r = this.rates;
+    if (r.lateDiscovery > 0 && this.showcase(Math.floor(index / n), index % n, 'lateDiscovery')) return this.startDay + 10;
+    if (unit(this.seed, S.discovery, index) < r.lateDiscovery) return this.startDay + intBetween(7, 120, unit(this.seed, S.discovery, index, 1));
+    return this.startDay;
+  }
+
   device(index: number): Device {
     const cached = this.deviceCache.get(index);
     if (cached) return cached;
@@ -309,13 +326,8 @@ export class Fleet {
     const baseVolume = Math.exp(Math.log(lo) + unit(seed, S.volume, index) * (Math.log(hi) - Math.log(lo)));
     const maxDaily = Math.ceil(baseVolume * 3.1);
 
-    const managed = r.unmanaged > 0 && this.showcase(customer, position, 'unmanaged')
-      ? false
-      : unit(seed, S.managed, index) >= r.unmanaged;
-
-    let firstReadDay = this.startDay;
-    if (r.lateDiscovery > 0 && this.showcase(customer, position, 'lateDiscovery')) firstReadDay = this.startDay + 10;
-    else if (unit(seed, S.discovery, index) < r.lateDiscovery) firstReadDay = this.startDay + intBetween(7, 120, unit(seed, S.discovery, index, 1));
+    const managed = this.isManaged(index);
+    const firstReadDay = this.firstReadDayOf(index);
 
     let replacedAt: number | undefined;
     const forcedReplace = r.replaced > 0 && this.showcase(customer, position, 'replaced');
@@ -341,7 +353,7 @@ export class Fleet {
       model,
       serialNumber: `${model.serialPrefix}${serialDigits}`.slice(0, 10),
       ipAddress: `10.${(customer >> 8) & 255}.${customer & 255}.${10 + (position % 240)}`,
-      macAddress: Array.from({ length: 6 }, (_, i) => ((i === 0 ? 0 : net >>> (i * 5)) & 255).toString(16).padStart(2, '0')).join(':'),
+      macAddress: `00:${hexPad(net >>> 24, 2)}:${hexPad((net >>> 16) & 255, 2)}:${hexPad((net >>> 8) & 255, 2)}:${hexPad(net & 255, 2)}:${hexPad(index & 255, 2)}`,
       managed,
       baseVolume,
       colorShare: model.color ? 0.1 + 0.4 * unit(seed, S.share, index) : 0,

@@ -60,13 +60,23 @@ export function normal(u1: number, u2: number): number {
   return Math.max(-3, Math.min(3, z));
 }
 
+const HEX_BYTE = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
+function hex32(h: number): string {
+  return HEX_BYTE[h >>> 24] + HEX_BYTE[(h >>> 16) & 255] + HEX_BYTE[(h >>> 8) & 255] + HEX_BYTE[h & 255];
+}
+
 /** Lowercase hex of `chars` digits drawn from hashes of the keys. */
 export function hexFrom(seed: number, purpose: number, chars: number, a: number, b = 0, c = 0): string {
   let out = '';
-  for (let i = 0; out.length < chars; i++) {
-    out += hash(seed, purpose, a, b, c, i + 1).toString(16).padStart(8, '0');
-  }
-  return out.slice(0, chars);
+  for (let i = 0; out.length < chars; i++) out += hex32(hash(seed, purpose, a, b, c, i + 1));
+  return out.length === chars ? out : out.slice(0, chars);
+}
+
+/** Lowercase hex of a non-negative integer, left-padded with zeros to `chars` digits. */
+export function hexPad(n: number, chars: number): string {
+  const h = n.toString(16);
+  return h.length >= chars ? h : '0'.repeat(chars - h.length) + h;
 }
 
 /** A version-4-shaped UUID from hashes of the keys. */

@@ -1,6 +1,6 @@
 // Deterministic identifiers: 24-hex Print Tracker ids that encode what they name, UUIDs and Pharos keys.
 
-import { hash, hexFrom, salt, uuidFrom } from './hash.ts';
+import { hash, hexFrom, hexPad, salt, uuidFrom } from './hash.ts';
 
 export const KIND = { dealer: 1, customer: 2, site: 3, device: 4, install: 5 } as const;
 export type KindCode = (typeof KIND)[keyof typeof KIND];
@@ -13,7 +13,7 @@ const PHAROS = salt('pharos-key');
  * The hash part makes ids of different seeds differ; the tail lets the server find the object without a map.
  */
 export function objectId(seed: number, kind: KindCode, index: number): string {
-  return hexFrom(seed, ID, 12, kind, index) + kind.toString(16).padStart(2, '0') + index.toString(16).padStart(10, '0');
+  return hexFrom(seed, ID, 12, kind, index) + hexPad(kind, 2) + hexPad(index, 10);
 }
 
 /** Reads an id back into (kind, index) if it is one this seed minted. */

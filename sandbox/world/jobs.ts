@@ -64,7 +64,9 @@ export class Jobs {
       while (h < 24 && curve[h + 1] < end) h++;
       const span = curve[h + 1] - curve[h];
       const frac = span > 0 ? (end - curve[h]) / span : 1;
-      const t = from + h * HOUR + Math.min(HOUR - 1000, Math.floor((frac * HOUR) / 1000) * 1000);
+      // Whole seconds, nudged by up to a minute so times do not sit on round fractions of the hour.
+      const second = Math.floor((frac * HOUR) / 1000) + (hash(seed, J.attr, i, day, k * 4 + 4) % 60);
+      const t = from + h * HOUR + Math.min(HOUR - 1000, second * 1000);
       const duplex = unit(seed, J.attr, i, day, k * 4) < 0.45;
       const color = device.colorShare > 0 && unit(seed, J.attr, i, day, k * 4 + 1) < device.colorShare;
       const p = unit(seed, J.attr, i, day, k * 4 + 2);

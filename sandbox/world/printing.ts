@@ -1,4 +1,4 @@
-// What devices really print: daily volumes per local day and the cumulative pages by any instant, with lazy prefix sums.
+// What devices really print: daily volumes per local day and the cumulative pages by any instant, with cached prefix sums.
 
 import { DAY, dayFactor, shareOfDayBy } from './calendar.ts';
 import { hash, normal, salt, unit } from './hash.ts';
@@ -40,18 +40,12 @@ export class Printing {
 
   private prefix(device: Device, localDay: number): Prefix {
     let p = this.prefixes.get(device.index);
-    if (p) {
-      // Refresh recency for the LRU.
-      this.prefixes.delete(device.index);
-      this.prefixes.set(device.index, p);
-    } else {
+    if (!p) {
       const firstDay = Math.floor((this.startMs + device.utcOffsetMs) / DAY);
       p = { firstDay, sums: new Float64Array(64), filled: 1, atStart: 0 };
       p.atStart = this.localCumulativeWith(p, device, this.startMs + device.utcOffsetMs);
-      if (this.prefixes.size >= CACHE_DEVICES) {
-        const oldest = this.prefixes.keys().next().value;
-        if (oldest !== undefined) this.prefixes.delete(oldest);
-      }
+      // A bounded cache: when full, start again (cheaper than keeping recency on every lookup).
+      if (this.prefixes.size >= CACHE_DEVICES) this.prefixes.clear();
       this.prefixes.set(device.index, p);
     }
     const need = localDay - p.firstDay + 1;
@@ -71,15 +65,16 @@ export class Printing {
     const day = Math.floor(localMs / DAY);
     if (day < p.firstDay) return 0;
     const k = day - p.firstDay;
-    const before = p.sums[k];
-    return before + Math.floor(this.dailyVolume(device, day) * shareOfDayBy(localMs - day * DAY));
+    // sums[k + 1] - sums[k] is that day's volume once the prefix covers it; saves recomputing the day.
+    const volume = k + 1 < p.filled ? p.sums[k + 1] - p.sums[k] : this.dailyVolume(device, day);
+    return p.sums[k] + Math.floor(volume * shareOfDayBy(localMs - day * DAY));
   }
 
   /** Pages the device printed from the world's start up to the UTC instant `t`. */
   printedBy(device: Device, t: number): number {
     if (t <= this.startMs) return 0;
     const localMs = t + device.utcOffsetMs;
-    const p = this.prefix(device, Math.floor(localMs / DAY));
+    const p = this.prefix(device, Math.floor(localMs / DAY) + 1);
     return this.localCumulativeWith(p, device, localMs) - p.atStart;
   }
 

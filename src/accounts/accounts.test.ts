@@ -77,6 +77,9 @@ describe(`accounts API (${storeName})`, () => {
     const channel = await t.account('Customer GHI');
     const updated = await t.json(`/v1/accounts/${channel.id}`, { method: 'PATCH', body: { name: 'Customer JKL' } });
     expect(updated).toMatchObject({ name: 'Customer JKL', display_name: 'Customer GHI', external_id: null });
+    await t.json(`/v1/accounts/${channel.id}`, { method: 'PATCH', body: { external_id: 'crm-9' } });
+    const cleared = await t.json(`/v1/accounts/${channel.id}`, { method: 'PATCH', body: { external_id: null } });
+    expect(cleared.external_id).toBeNull();
     const blank = await t.call(`/v1/accounts/${channel.id}`, { method: 'PATCH', body: { name: '' } });
     expect(JSON.parse(blank.body)).toEqual({ code: 400, error: 'name must not be empty' });
   });

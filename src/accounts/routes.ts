@@ -67,7 +67,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
     {
       schema: {
         tags, summary: 'Update an account', params: params(IdParams), body: UpdateAccountBody,
-        response: { 200: ExpandedAccount, ...errorResponses(400, 401, 404) },
+        response: { 200: ExpandedAccount, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => expand(await updateAccount(db, requireScope(request), request.params.id, request.body)),

@@ -1,6 +1,7 @@
 // Wire shapes of accounts, as the PrintReleaf reference shows them.
 import { Type } from 'typebox';
-import { NullableString, NullableTimestamp, NullableUuid, StringEnum, Timestamp, Uuid } from '../http/schemas.ts';
+import { MAX_RATE } from '../domain/paper.ts';
+import { NullableString, NullableTimestamp, NullableUuid, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
 
 export const RoleSchema = StringEnum(['admin', 'channel', 'customer'] as const);
 
@@ -32,21 +33,34 @@ export const ExpandedAccount = Type.Object(
     qtd_trees: Type.Number(),
     ytd_trees: Type.Number(),
     ltd_trees: Type.Number(),
+    rate: Type.Union([Type.Number(), Type.Null()], {
+      description: 'USD per standard page set on this account; null inherits the nearest ancestor\'s (or the installation default)',
+    }),
   },
 );
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
+/** Set by an ancestor only: an account may not price itself. null clears it (inherit). */
+const Rate = orNull(
+  Type.Number({
+    minimum: 0, maximum: MAX_RATE,
+    description: 'USD per standard page; null inherits the nearest ancestor\'s rate (or the installation default)',
+  }),
+);
+
 export const CreateAccountBody = Type.Object({
   name: Name,
-  display_name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
-  external_id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  display_name: Type.Optional(orNull(Type.String({ maxLength: 200 }))),
+  external_id: Type.Optional(orNull(Type.String({ maxLength: 200 }))),
   role: Type.Optional(RoleSchema),
   parent_id: Type.Optional(Uuid),
+  rate: Type.Optional(Rate),
 });
 
 export const UpdateAccountBody = Type.Object({
   name: Type.Optional(Name),
   display_name: Type.Optional(Type.String({ maxLength: 200 })),
-  external_id: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+  external_id: Type.Optional(orNull(Type.String({ maxLength: 200 }))),
+  rate: Type.Optional(Rate),
 });

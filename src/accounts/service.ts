@@ -1,7 +1,9 @@
 // Accounts: the tree of admin, channel and customer accounts, and what each role may do in it.
 import crypto from 'node:crypto';
 import type { Queryable } from '../db/database.ts';
+import { decimal, toPlainString } from '../domain/decimal.ts';
 import { Forbidden, InvalidInput, NotFound } from '../domain/errors.ts';
+import { requireRate } from '../domain/paper.ts';
 import type { AccountRef, Principal } from '../keys/api-keys.ts';
 import { limitClause, type PageRequest } from '../http/pagination.ts';
 
@@ -22,10 +24,12 @@ export interface AccountRow {
   created_at: Date;
   accounts_count: number;
   users_count: number;
+  /** Exact decimal text of the account's own rate; null inherits (see quotes/rate.ts). */
+  rate: string | null;
 }
 
 const SELECT_ACCOUNT = `SELECT a.id, a.name, a.display_name, a.role, a.parent_id, a.path, a.external_id, a.status,
-    a.activated_at, a.deactivated_at, a.created_at,
+    a.activated_at, a.deactivated_at, a.created_at, a.rate::text AS rate,
     (SELECT count(*) FROM accounts c WHERE c.parent_id = a.id) AS accounts_count,
     (SELECT count(*) FROM users u WHERE u.account_id = a.id) AS users_count
   FROM accounts a`;
@@ -52,6 +56,18 @@ export interface NewAccount {
   external_id?: string | null;
   role?: Role;
   parent_id?: string;
+  rate?: number | null;
+}
+
+// accounts.rate is numeric(20, 10): more places would be rounded away silently.
+const RATE_PLACES = 10;
+
+/** A rate as exact text for the store, or null to inherit. */
+function rateColumn(value: number | null): string | null {
+  if (value === null) return null;
+  const rate = decimal(toPlainString(requireRate(value)));
+  if (rate.scale > RATE_PLACES) throw new InvalidInput('rate', `must have at most ${RATE_PLACES} decimal places`);
+  return toPlainString(rate);
 }
 
 /** Which roles a parent may create, and the default. */
@@ -80,9 +96,12 @@ export async function createAccount(db: Queryable, scope: AccountRef, input: New
   const role = childRole(parent.role, input.role);
   const id = crypto.randomUUID();
   await db.query(
-    `INSERT INTO accounts (id, name, display_name, role, parent_id, path, external_id, status, activated_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8)`,
-    [id, name, input.display_name?.trim() || name, role, parent.id, `${parent.path}${id}/`, input.external_id ?? null, now],
+    `INSERT INTO accounts (id, name, display_name, role, parent_id, path, external_id, status, activated_at, created_at, rate)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8, $9)`,
+    [
+      id, name, input.display_name?.trim() || name, role, parent.id, `${parent.path}${id}/`, input.external_id ?? null, now,
+      rateColumn(input.rate ?? null),
+    ],
   );
   return getAccount(db, parent, id);
 }
@@ -91,6 +110,7 @@ export interface AccountPatch {
   name?: string;
   display_name?: string;
   external_id?: string | null;
+  rate?: number | null;
 }
 
 export async function updateAccount(db: Queryable, within: AccountRef, id: string, patch: AccountPatch): Promise<AccountRow> {
@@ -99,11 +119,18 @@ export async function updateAccount(db: Queryable, within: AccountRef, id: strin
   if (!name) throw new InvalidInput('name', 'must not be blank');
   const displayName = patch.display_name === undefined ? current.display_name : patch.display_name.trim() || name;
   const externalId = patch.external_id === undefined ? current.external_id : patch.external_id;
-  await db.query(`UPDATE accounts SET name = $2, display_name = $3, external_id = $4 WHERE id = $1`, [
+  // A customer must not set its own price: only an account acting from above (the scope is a strict
+  // ancestor of the target) may set or clear a rate.
+  if (patch.rate !== undefined && current.id === within.id) {
+    throw new Forbidden('an account cannot set its own rate; its parent account sets it');
+  }
+  const rate = patch.rate === undefined ? current.rate : rateColumn(patch.rate);
+  await db.query(`UPDATE accounts SET name = $2, display_name = $3, external_id = $4, rate = $5 WHERE id = $1`, [
     id,
     name,
     displayName,
     externalId,
+    rate,
   ]);
   return getAccount(db, within, id);
 }

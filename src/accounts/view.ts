@@ -19,5 +19,8 @@ export function accountView(row: AccountRow) {
 }
 
 export function expandedAccountView(row: AccountRow, figures: AccountFigures) {
-  return { ...accountView(row), accounts_count: row.accounts_count, users_count: row.users_count, ...figures };
+  return {
+    ...accountView(row), accounts_count: row.accounts_count, users_count: row.users_count, ...figures,
+    rate: row.rate === null ? null : Number(row.rate),
+  };
 }

@@ -1,7 +1,8 @@
 // `canopy sandbox`: serves the Print Tracker, Pharos Cloud and Printix simulators until SIGINT/SIGTERM.
 
 import { parseArgs } from 'node:util';
-import { startSandbox, type SandboxInfo, type SandboxOptions } from '../../sandbox/server.ts';
+import { UsageError } from './command.ts';
+import { API_NAMES, startSandbox, type SandboxInfo, type SandboxOptions } from '../../sandbox/server.ts';
 import type { FaultSettings } from '../../sandbox/faults.ts';
 import type { WorldRates } from '../../sandbox/world/options.ts';
 
@@ -51,7 +52,7 @@ const RATE_FLAGS: Record<string, keyof WorldRates> = {
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new Error(`--${name}: not a number: ${v}`);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${name}: not a number: ${v}`);
   return n;
 }
 
@@ -62,17 +63,24 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
     'latency-ms', 'error-rate', 'rate-limit-rate', 'retry-after', 'hang-rate', 'hang-ms', 'outage', 'faults',
     ...Object.keys(RATE_FLAGS),
   ];
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      ...Object.fromEntries(stringFlags.map((f) => [f, { type: 'string' as const }])),
-      json: { type: 'boolean' },
-      'wrong-credentials': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  // parseArgs errors (unknown option, missing value) are usage errors.
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        ...Object.fromEntries(stringFlags.map((f) => [f, { type: 'string' as const }])),
+        json: { type: 'boolean' },
+        'wrong-credentials': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  const { values } = parsed;
   const s = (k: string): string | undefined => {
     const v = (values as Record<string, unknown>)[k];
     return typeof v === 'string' ? v : undefined;
@@ -97,7 +105,7 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
   if (values['wrong-credentials']) all.wrongCredentials = true;
   const outage = s('outage');
   if (outage !== undefined) {
-    if (outage !== 'reset' && outage !== '503') throw new Error('--outage: must be reset or 503');
+    if (outage !== 'reset' && outage !== '503') throw new UsageError('--outage: must be reset or 503');
     all.outage = { mode: outage };
   }
   let perApi: SandboxOptions['faults'] = {};
@@ -106,7 +114,12 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
     try {
       perApi = JSON.parse(faultsJson) as SandboxOptions['faults'];
     } catch {
-      throw new Error('--faults: not valid JSON');
+      throw new UsageError('--faults: not valid JSON');
+    }
+    for (const api of Object.keys(perApi ?? {})) {
+      if (api !== 'all' && !(API_NAMES as readonly string[]).includes(api)) {
+        throw new UsageError(`--faults: unknown API "${api}" (use all, ${API_NAMES.join(', ')})`);
+      }
     }
   }
 
@@ -167,7 +180,14 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  const sandbox = await startSandbox(options);
+  let sandbox;
+  try {
+    sandbox = await startSandbox(options);
+  } catch (e) {
+    // Bad world options (e.g. --customers 0, a start that is not a date) are usage errors; busy ports are not.
+    if (e instanceof Error && /^[a-zA-Z.]+: /.test(e.message) && !('code' in e)) throw new UsageError(e.message);
+    throw e;
+  }
   const info = sandbox.info();
   if (json) process.stdout.write(`${JSON.stringify(info)}\n`);
   else process.stdout.write(`${describe(info, options, sandbox.world.options.start)}\n`);

@@ -32,16 +32,18 @@ export interface OpenOptions {
   /** PostgreSQL schema to use (tests isolate each suite in its own schema). */
   schema?: string;
   poolSize?: number;
+  /** PGlite only: start from this dump of a data directory (tests start from a migrated template). */
+  loadDataDir?: Blob;
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10);
-  return openPglite(options.dataDir ?? null);
+  return openPglite(options.dataDir ?? null, options.loadDataDir);
 }
 
-async function openPglite(dataDir: string | null): Promise<Database> {
+async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<Database> {
   if (dataDir !== null) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  const db = dataDir === null ? new PGlite() : new PGlite(dataDir);
+  const db = new PGlite(dataDir ?? undefined, loadDataDir ? { loadDataDir } : {});
   await db.waitReady;
   const query = async <R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]> => {
     const result = await db.query<R>(sql, params ? [...params] : undefined);

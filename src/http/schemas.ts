@@ -1,5 +1,5 @@
 // Shared TypeBox schemas: the single source for request validation and the OpenAPI document.
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 export const Day = Type.String({ format: 'date', description: 'UTC day, YYYY-MM-DD' });
@@ -7,6 +7,16 @@ export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 86
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
 export const NullableUuid = Type.Union([Uuid, Type.Null()]);
+
+/**
+ * A request field that may be null, as a JSON Schema type list rather than anyOf: with coerceTypes,
+ * ajv coerces inside anyOf branches and would turn null into 0 or "" (and 0 into null). It also keeps
+ * the validation message plain: "width must be a number or null".
+ */
+export function orNull<T extends TSchema>(schema: T) {
+  const type = (schema as { type?: unknown }).type;
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [type, 'null'] });
+}
 
 /** A string limited to the given values; validation names them all in its error. */
 export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {

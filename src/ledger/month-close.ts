@@ -6,6 +6,7 @@ import { toPlainString } from '../domain/decimal.ts';
 import { Conflict } from '../domain/errors.ts';
 import { treesFromStandardPages } from '../domain/paper.ts';
 import { certificateProjectsFor } from '../catalog/project-choice.ts';
+import { lockMonthForClose } from './ledger-guards.ts';
 
 export interface CloseMonthOptions {
   clock: () => Date;
@@ -101,10 +102,14 @@ export async function closeMonth(db: Database, month: MonthKey, options: CloseMo
   const log = options.log ?? (() => {});
   const started = performance.now();
   // From here on nothing new may be dated into the month; collectors carry late pages forward.
-  await db.query(`INSERT INTO closed_months (month, closed_at) VALUES ($1::date, $2) ON CONFLICT (month) DO NOTHING`, [
-    DAY(monthStart(month)),
-    now,
-  ]);
+  // The exclusive month lock waits for deposit writes that already found the month open.
+  await db.transaction(async (tx) => {
+    await lockMonthForClose(tx, month);
+    await tx.query(`INSERT INTO closed_months (month, closed_at) VALUES ($1::date, $2) ON CONFLICT (month) DO NOTHING`, [
+      DAY(monthStart(month)),
+      now,
+    ]);
+  });
   const candidates = await accountsToClose(db, month);
   const result: CloseMonthResult = { month, accountsClosed: 0, pages: 0, failures: [], seconds: 0 };
   log(`month ${month}: ${candidates.length} account(s) with unlocked deposits`);

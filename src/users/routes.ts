@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireScope } from '../http/auth.ts';
 import { pageRequest, sendPage } from '../http/pagination.ts';
-import { Deleted, IdParams, NullableString, PageQuery, Timestamp, Uuid, errorResponses } from '../http/schemas.ts';
+import { Deleted, IdParams, NullableString, PageQuery, Timestamp, Uuid, errorResponses, orNull } from '../http/schemas.ts';
 import type { RouteDeps } from '../http/scope.ts';
 import { isoTimestamp } from '../http/wire.ts';
 import * as users from './service.ts';
@@ -40,7 +40,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db
         tags, summary: 'Create a user', params: params(),
         body: Type.Object({
           email: Email,
-          name: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+          name: Type.Optional(orNull(Type.String({ maxLength: 200 }))),
           locale: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[A-Za-z]{2,4})?$', default: 'en' })),
         }),
         response: { 201: User, ...errorResponses(400, 401, 404, 409) },

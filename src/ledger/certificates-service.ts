@@ -1,0 +1,65 @@
+// Certificates of Reforestation: read with their forestry project, by account or (for the shareable page) by id.
+import type { Queryable } from '../db/database.ts';
+import { NotFound } from '../domain/errors.ts';
+import { limitClause, type PageRequest } from '../http/pagination.ts';
+import type { AccountRef } from '../keys/api-keys.ts';
+import type { InstantRange } from './date-range.ts';
+
+export interface CertificateRow {
+  id: string;
+  account_id: string;
+  date: Date;
+  pages: number;
+  /** exact numeric text */
+  trees: string;
+  created_at: Date;
+  kind: 'direct' | 'month_close';
+  /** 'YYYY-MM-DD', first day of the closed month, for month-close certificates */
+  period: string | null;
+  project_id: string;
+  project_name: string;
+  project_status: 'active' | 'complete';
+  forest_latitude: number | null;
+  forest_longitude: number | null;
+  content_logo: string | null;
+  content_masthead: string | null;
+  content_introduction: string | null;
+  content_body_html: string | null;
+  content_images: string[] | null;
+}
+
+const SELECT_CERTIFICATE = `SELECT c.id, c.account_id, c.date, c.pages, c.trees::text AS trees, c.created_at,
+    t.kind, t.period::text AS period,
+    c.project_id, p.name AS project_name, p.status AS project_status, p.forest_latitude, p.forest_longitude,
+    p.content_logo, p.content_masthead, p.content_introduction, p.content_body_html, p.content_images
+  FROM certificates c JOIN transactions t ON t.id = c.id JOIN forestry_projects p ON p.id = c.project_id`;
+
+/** Reverse-chronological by date. */
+export async function listCertificates(db: Queryable, account: AccountRef, range: InstantRange, page: PageRequest): Promise<CertificateRow[]> {
+  const limit = limitClause(page, 4);
+  return db.query<CertificateRow>(
+    `${SELECT_CERTIFICATE} WHERE c.account_id = $1 AND ($2::timestamptz IS NULL OR c.date >= $2) AND ($3::timestamptz IS NULL OR c.date < $3)
+      ORDER BY c.date DESC, c.id ${limit.sql}`,
+    [account.id, range.from, range.until, ...limit.params],
+  );
+}
+
+export async function getCertificate(db: Queryable, account: AccountRef, id: string): Promise<CertificateRow> {
+  const rows = await db.query<CertificateRow>(`${SELECT_CERTIFICATE} WHERE c.id = $1 AND c.account_id = $2`, [id, account.id]);
+  if (rows.length === 0) throw new NotFound('Certificate');
+  return rows[0];
+}
+
+export interface PublicCertificateRow extends CertificateRow {
+  account_name: string;
+}
+
+/** Any certificate by its (unguessable) id, with the account's display name: the shareable receipt. */
+export async function findCertificate(db: Queryable, id: string): Promise<PublicCertificateRow> {
+  const rows = await db.query<PublicCertificateRow>(
+    `SELECT x.*, a.display_name AS account_name FROM (${SELECT_CERTIFICATE} WHERE c.id = $1) x JOIN accounts a ON a.id = x.account_id`,
+    [id],
+  );
+  if (rows.length === 0) throw new NotFound('Certificate');
+  return rows[0];
+}

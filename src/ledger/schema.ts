@@ -1,0 +1,102 @@
+// Wire shapes of deposits, transactions, certificates and volume, as the PrintReleaf reference shows them.
+import { Type, type TSchema } from 'typebox';
+import { MAX_DENSITY, MAX_DIMENSION_METRES, MAX_PAGES } from '../domain/paper.ts';
+import { NullableUuid, PageQuery, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
+
+/** An optional field that also accepts null (= not given). */
+function OrNull<T>(schema: Record<string, unknown> & { type: string }) {
+  return Type.Optional(orNull(Type.Unsafe<T>(schema)));
+}
+
+export const DateRangeQuery = Type.Object({
+  ...PageQuery.properties,
+  start_date: Type.Optional(Type.String({ format: 'date', description: 'first UTC day included, YYYY-MM-DD' })),
+  end_date: Type.Optional(Type.String({ format: 'date', description: 'last UTC day included, YYYY-MM-DD' })),
+});
+
+export const VolumeQuery = Type.Object({
+  start_date: Type.Optional(Type.String({ format: 'date', description: 'a day in the first month reported, YYYY-MM-DD' })),
+  end_date: Type.Optional(Type.String({ format: 'date', description: 'a day in the last month reported, YYYY-MM-DD' })),
+});
+
+const Pages = { type: 'integer', minimum: 1, maximum: MAX_PAGES } as const;
+const Dimension = (description: string) =>
+  OrNull<number>({ type: 'number', exclusiveMinimum: 0, maximum: MAX_DIMENSION_METRES, description });
+
+export const Deposit = Type.Object({
+  id: Uuid,
+  account_id: Uuid,
+  feed_id: NullableUuid,
+  source_id: Type.Union([Uuid, Type.Null()], { description: 'alias of feed_id (older clients)' }),
+  date: Timestamp,
+  pages: Type.Integer(),
+  width: Type.Number({ description: 'metres' }),
+  length: Type.Number({ description: 'metres' }),
+  density: Type.Integer({ description: 'g/m²' }),
+  paper_type_id: NullableUuid,
+});
+
+export const CreateDepositBody = Type.Object({
+  pages: Type.Integer({ ...Pages, description: 'sheets printed, a positive integer' }),
+  date: OrNull<string>({
+    type: 'string',
+    description: 'ISO 8601 time or YYYY-MM-DD (midnight UTC); default now; never in the future or in a closed month',
+  }),
+  width: Dimension('metres; default 0.2159 (US Letter)'),
+  length: Dimension('metres; default 0.2794 (US Letter)'),
+  height: Dimension('alias of length'),
+  density: OrNull<number>({ type: 'integer', minimum: 1, maximum: MAX_DENSITY, description: 'g/m²; default 75, or the paper type’s' }),
+  paper_type_id: OrNull<string>({ type: 'string', format: 'uuid', description: 'a default or own paper type; supplies density' }),
+});
+
+export const Transaction = Type.Object({
+  id: Uuid,
+  account_id: Uuid,
+  quote_id: NullableUuid,
+  project_id: Uuid,
+  certificate_id: Uuid,
+  date: Timestamp,
+  pages: Type.Integer({ description: 'standard pages' }),
+  trees: Type.Number({ description: 'three decimals' }),
+});
+
+export const CreateTransactionBody = Type.Object({
+  pages: OrNull<number>({ ...Pages, description: 'standard pages; give exactly one of pages, trees or quote_id' }),
+  trees: OrNull<number>({ type: 'number', exclusiveMinimum: 0, description: 'trees, kept exactly as given' }),
+  quote_id: OrNull<string>({ type: 'string', format: 'uuid', description: 'a quote of this account, not yet transacted' }),
+  project_id: OrNull<string>({
+    type: 'string', format: 'uuid', description: 'an active forestry project; default the quote’s, the account’s selected or the default',
+  }),
+});
+
+export const CertificateProject = Type.Object({
+  id: Uuid,
+  name: Type.String(),
+  status: StringEnum(['active', 'complete'] as const),
+  forest_latitude: Type.Union([Type.Number(), Type.Null()]),
+  forest_longitude: Type.Union([Type.Number(), Type.Null()]),
+  content_logo: Type.Union([Type.String(), Type.Null()]),
+  content_masthead: Type.Union([Type.String(), Type.Null()]),
+  content_introduction: Type.Union([Type.String(), Type.Null()]),
+  content_body_html: Type.Union([Type.String(), Type.Null()]),
+  content_images: Type.Array(Type.String()),
+});
+
+export const Certificate = Type.Object({
+  id: Uuid,
+  account_id: Uuid,
+  date: Timestamp,
+  pages: Type.Integer({ description: 'standard pages' }),
+  trees: Type.Number({ description: 'three decimals' }),
+  project_id: Uuid,
+  project: CertificateProject,
+  url: Type.String({ description: 'printable page of the certificate on this server (no API key needed)' }),
+  pdf_url: Type.String({ description: 'the certificate as a PDF on this server (no API key needed)' }),
+});
+
+export const VolumePeriod = Type.Object({
+  account_id: Uuid,
+  date: Timestamp,
+  pages: Type.Integer({ description: 'standard pages in the month, account and descendants' }),
+  trees: Type.Number({ description: 'two decimals' }),
+});
