@@ -1,7 +1,7 @@
 // Wire shapes of paper types and forestry projects, as the PrintReleaf reference shows them.
 import { Type } from 'typebox';
 import { MAX_DENSITY } from '../domain/paper.ts';
-import { NullableString, StringEnum, Uuid } from '../http/schemas.ts';
+import { NullableString, StringEnum, Uuid, orNull } from '../http/schemas.ts';
 
 export const PaperType = Type.Object({
   id: Uuid,
@@ -14,8 +14,7 @@ export const PaperType = Type.Object({
 export const CreatePaperTypeBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   density: Type.Integer({ minimum: 1, maximum: MAX_DENSITY, description: 'g/m², an integer' }),
-  // A type list, not anyOf: with coerceTypes, ajv would coerce null to "" inside an anyOf branch.
-  external_id: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 200 })),
+  external_id: Type.Optional(orNull(Type.String({ maxLength: 200 }))),
 });
 
 export const ForestryProject = Type.Object({

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, storeName, testDatabaseUrl, type TestApp } from '../../test/helpers/harness.ts';
 import { closeDueMonths, closeMonth } from './month-close.ts';
+import { monthlyPagesDrift } from './rollup-check.ts';
 
 describe(`month close (${storeName})`, () => {
   let t: TestApp;
@@ -9,7 +10,11 @@ describe(`month close (${storeName})`, () => {
     t = await createTestApp();
     t.clock.set('2021-03-01T12:00:00Z');
   });
-  afterEach(async () => t.close());
+  afterEach(async () => {
+    // Whatever a scenario did, the monthly roll-up still equals the ledger recomputed from scratch.
+    expect(await monthlyPagesDrift(t.db)).toEqual([]);
+    await t.close();
+  });
 
   const options = () => ({ clock: t.clock.read, graceDays: 2 });
 

@@ -1,6 +1,7 @@
 // Wire shapes of deposits, transactions, certificates and volume, as the PrintReleaf reference shows them.
 import { Type, type TSchema } from 'typebox';
 import { MAX_DENSITY, MAX_DIMENSION_METRES, MAX_PAGES } from '../domain/paper.ts';
+import { ForestryProject } from '../catalog/schema.ts';
 import { NullableUuid, PageQuery, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
 
 /** An optional field that also accepts null (= not given). */
@@ -69,19 +70,6 @@ export const CreateTransactionBody = Type.Object({
   }),
 });
 
-export const CertificateProject = Type.Object({
-  id: Uuid,
-  name: Type.String(),
-  status: StringEnum(['active', 'complete'] as const),
-  forest_latitude: Type.Union([Type.Number(), Type.Null()]),
-  forest_longitude: Type.Union([Type.Number(), Type.Null()]),
-  content_logo: Type.Union([Type.String(), Type.Null()]),
-  content_masthead: Type.Union([Type.String(), Type.Null()]),
-  content_introduction: Type.Union([Type.String(), Type.Null()]),
-  content_body_html: Type.Union([Type.String(), Type.Null()]),
-  content_images: Type.Array(Type.String()),
-});
-
 export const Certificate = Type.Object({
   id: Uuid,
   account_id: Uuid,
@@ -89,7 +77,7 @@ export const Certificate = Type.Object({
   pages: Type.Integer({ description: 'standard pages' }),
   trees: Type.Number({ description: 'three decimals' }),
   project_id: Uuid,
-  project: CertificateProject,
+  project: ForestryProject,
   url: Type.String({ description: 'printable page of the certificate on this server (no API key needed)' }),
   pdf_url: Type.String({ description: 'the certificate as a PDF on this server (no API key needed)' }),
 });
