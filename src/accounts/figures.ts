@@ -26,11 +26,35 @@ export const ZERO_FIGURES: AccountFigures = {
   mtd_trees: 0, qtd_trees: 0, ytd_trees: 0, ltd_trees: 0,
 };
 
-function periodStarts(now: Date): { month: string; quarter: string; year: string } {
+export function periodStarts(now: Date): { month: string; quarter: string; year: string } {
   const y = now.getUTCFullYear();
   const m = now.getUTCMonth();
   const pad = (n: number) => String(n + 1).padStart(2, '0');
   return { month: `${y}-${pad(m)}-01`, quarter: `${y}-${pad(m - (m % 3))}-01`, year: `${y}-01-01` };
+}
+
+/** Aggregates of account_monthly_pages rows: month, quarter and year starts are the given parameters. */
+export function figureSums(month: string, quarter: string, year: string): string {
+  return `coalesce(sum(standard_pages) FILTER (WHERE month = ${month}::date), 0)::text AS mtd,
+    coalesce(sum(standard_pages) FILTER (WHERE month >= ${quarter}::date AND month <= ${month}::date), 0)::text AS qtd,
+    coalesce(sum(standard_pages) FILTER (WHERE month >= ${year}::date AND month <= ${month}::date), 0)::text AS ytd,
+    coalesce(sum(standard_pages), 0)::text AS ltd`;
+}
+
+export interface FigureTotals {
+  mtd: string;
+  qtd: string;
+  ytd: string;
+  ltd: string;
+}
+
+export function figuresFromTotals(r: FigureTotals): AccountFigures {
+  const [mtd, qtd, ytd, ltd] = [r.mtd, r.qtd, r.ytd, r.ltd].map(Number);
+  return {
+    mtd_pages: mtd, qtd_pages: qtd, ytd_pages: ytd, ltd_pages: ltd,
+    mtd_trees: roundedTrees(mtd, 2), qtd_trees: roundedTrees(qtd, 2),
+    ytd_trees: roundedTrees(ytd, 2), ltd_trees: roundedTrees(ltd, 2),
+  };
 }
 
 /** Figures for many accounts in one query: the roll-up already includes each account's descendants. */
@@ -38,24 +62,13 @@ export async function figuresFor(db: Queryable, accountIds: string[], now: Date)
   const out = new Map<string, AccountFigures>();
   if (accountIds.length === 0) return out;
   const s = periodStarts(now);
-  const rows = await db.query<{ account_id: string; mtd: string; qtd: string; ytd: string; ltd: string }>(
-    `SELECT account_id,
-            coalesce(sum(standard_pages) FILTER (WHERE month = $2::date), 0)::text AS mtd,
-            coalesce(sum(standard_pages) FILTER (WHERE month >= $3::date AND month <= $2::date), 0)::text AS qtd,
-            coalesce(sum(standard_pages) FILTER (WHERE month >= $4::date AND month <= $2::date), 0)::text AS ytd,
-            coalesce(sum(standard_pages), 0)::text AS ltd
+  const rows = await db.query<{ account_id: string } & FigureTotals>(
+    `SELECT account_id, ${figureSums('$2', '$3', '$4')}
        FROM account_monthly_pages WHERE account_id = ANY($1::uuid[]) GROUP BY account_id`,
     [accountIds, s.month, s.quarter, s.year],
   );
   for (const id of accountIds) out.set(id, ZERO_FIGURES);
-  for (const r of rows) {
-    const [mtd, qtd, ytd, ltd] = [r.mtd, r.qtd, r.ytd, r.ltd].map(Number);
-    out.set(r.account_id, {
-      mtd_pages: mtd, qtd_pages: qtd, ytd_pages: ytd, ltd_pages: ltd,
-      mtd_trees: roundedTrees(mtd, 2), qtd_trees: roundedTrees(qtd, 2),
-      ytd_trees: roundedTrees(ytd, 2), ltd_trees: roundedTrees(ltd, 2),
-    });
-  }
+  for (const r of rows) out.set(r.account_id, figuresFromTotals(r));
   return out;
 }
 

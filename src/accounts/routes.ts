@@ -5,16 +5,16 @@ import { requirePrincipal, requireScope } from '../http/auth.ts';
 import { pageRequest, sendPage } from '../http/pagination.ts';
 import { IdParams, PageQuery, errorResponses } from '../http/schemas.ts';
 import type { RouteDeps } from '../http/scope.ts';
-import { figuresFor } from './figures.ts';
+import type { AccountRef } from '../keys/api-keys.ts';
 import { Account, CreateAccountBody, ExpandedAccount, UpdateAccountBody } from './schema.ts';
-import { createAccount, getAccount, listChildAccounts, setAccountStatus, updateAccount, type AccountRow } from './service.ts';
+import { createAccount, getExpandedAccount, listChildAccounts, setAccountStatus, updateAccount } from './service.ts';
 import { accountView, expandedAccountView } from './view.ts';
 
 export const accountRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, clock, params }) => {
   const tags = ['Accounts'];
-  const expand = async (row: AccountRow) => {
-    const figures = await figuresFor(db, [row.id], clock());
-    return expandedAccountView(row, figures.get(row.id)!);
+  const expand = async (within: AccountRef, id: string) => {
+    const { row, figures } = await getExpandedAccount(db, within, id, clock());
+    return expandedAccountView(row, figures);
   };
 
   app.get(
@@ -22,7 +22,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
     { schema: { tags, summary: 'Retrieve the account', params: params(), response: { 200: ExpandedAccount, ...errorResponses(401, 404) } } },
     async (request) => {
       const scope = requireScope(request);
-      return expand(await getAccount(db, scope, scope.id));
+      return expand(scope, scope.id);
     },
   );
 
@@ -50,16 +50,17 @@ export const accountRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
       },
     },
     async (request, reply) => {
-      const row = await createAccount(db, requireScope(request), request.body, clock());
+      const scope = requireScope(request);
+      const row = await createAccount(db, scope, request.body, clock());
       reply.code(201);
-      return expand(row);
+      return expand(scope, row.id);
     },
   );
 
   app.get(
     '/accounts/:id',
     { schema: { tags, summary: 'Retrieve an account', params: params(IdParams), response: { 200: ExpandedAccount, ...errorResponses(400, 401, 404) } } },
-    async (request) => expand(await getAccount(db, requireScope(request), request.params.id)),
+    async (request) => expand(requireScope(request), request.params.id),
   );
 
   app.patch(
@@ -70,7 +71,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
         response: { 200: ExpandedAccount, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (request) => expand(await updateAccount(db, requireScope(request), request.params.id, request.body)),
+    async (request) => {
+      const scope = requireScope(request);
+      return expand(scope, (await updateAccount(db, scope, request.params.id, request.body)).id);
+    },
   );
 
   for (const [action, status] of [['activate', 'active'], ['deactivate', 'inactive']] as const) {
@@ -83,7 +87,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, {
         },
       },
       async (request) =>
-        expand(await setAccountStatus(db, requirePrincipal(request), requireScope(request), request.params.id, status, clock())),
+        expand(
+          requireScope(request),
+          (await setAccountStatus(db, requirePrincipal(request), requireScope(request), request.params.id, status, clock())).id,
+        ),
     );
   }
 };

@@ -6,6 +6,7 @@ import { Forbidden, InvalidInput, NotFound } from '../domain/errors.ts';
 import { requireRate } from '../domain/paper.ts';
 import type { AccountRef, Principal } from '../keys/api-keys.ts';
 import { limitClause, type PageRequest } from '../http/pagination.ts';
+import { figureSums, figuresFromTotals, periodStarts, type AccountFigures, type FigureTotals } from './figures.ts';
 
 export type Role = 'admin' | 'channel' | 'customer';
 export const ROLES: readonly Role[] = ['admin', 'channel', 'customer'];
@@ -39,6 +40,25 @@ export async function getAccount(db: Queryable, within: AccountRef, id: string):
   const rows = await db.query<AccountRow>(`${SELECT_ACCOUNT} WHERE a.id = $1 AND a.path LIKE $2`, [id, `${within.path}%`]);
   if (rows.length === 0) throw new NotFound('Account');
   return rows[0];
+}
+
+/** An account with its page and tree figures, in one query (the hot path of GET /v1/account). */
+export async function getExpandedAccount(
+  db: Queryable,
+  within: AccountRef,
+  id: string,
+  now: Date,
+): Promise<{ row: AccountRow; figures: AccountFigures }> {
+  const s = periodStarts(now);
+  const rows = await db.query<AccountRow & FigureTotals>(
+    `${SELECT_ACCOUNT.replace('FROM accounts a', ', f.mtd, f.qtd, f.ytd, f.ltd FROM accounts a')}
+       CROSS JOIN LATERAL (SELECT ${figureSums('$3', '$4', '$5')} FROM account_monthly_pages m WHERE m.account_id = a.id) f
+      WHERE a.id = $1 AND a.path LIKE $2`,
+    [id, `${within.path}%`, s.month, s.quarter, s.year],
+  );
+  if (rows.length === 0) throw new NotFound('Account');
+  const { mtd, qtd, ytd, ltd, ...row } = rows[0];
+  return { row, figures: figuresFromTotals({ mtd, qtd, ytd, ltd }) };
 }
 
 /** Direct children, alphabetical. */
