@@ -12,8 +12,6 @@ export interface Config {
   allowHttp: boolean;
   logLevel: string;
   publicUrl: string | null;
-  secretKey: string | null;
-  collectCron: string;
   closeCron: string;
   closeGraceDays: number;
   defaultRate: string;
@@ -65,8 +63,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowHttp: flag(env, 'CANOPY_ALLOW_HTTP'),
     logLevel: text(env, 'LOG_LEVEL') ?? 'info',
     publicUrl: text(env, 'CANOPY_PUBLIC_URL'),
-    secretKey: text(env, 'CANOPY_SECRET_KEY'),
-    collectCron: text(env, 'CANOPY_COLLECT_CRON') ?? '0 2 * * *',
     closeCron: text(env, 'CANOPY_CLOSE_CRON') ?? '30 3 * * *',
     closeGraceDays: integer(env, 'CANOPY_CLOSE_GRACE_DAYS', 2, 0, 27),
     defaultRate: rate,
