@@ -35,7 +35,12 @@ export class TestClock {
  * fraction of a second where initialising a new cluster takes seconds.
  */
 async function pgliteTemplate(): Promise<Blob> {
-  const version = crypto.createHash('sha256').update(readMigrations().map((m) => m.checksum).join()).digest('hex').slice(0, 16);
+  const pgliteVersion = JSON.parse(fs.readFileSync(path.resolve('node_modules/@electric-sql/pglite/package.json'), 'utf8')).version;
+  const version = crypto
+    .createHash('sha256')
+    .update(`${pgliteVersion}:${readMigrations().map((m) => m.checksum).join()}`)
+    .digest('hex')
+    .slice(0, 16);
   const file = path.join(os.tmpdir(), `canopy-test-template-${version}.tar`);
   if (fs.existsSync(file)) return new Blob([fs.readFileSync(file)]);
   const db = await openDatabase({ dataDir: null });
