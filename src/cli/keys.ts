@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { createKey, listKeys, revokeKey } from '../keys/api-keys.ts';
 import { isoTimestamp } from '../http/wire.ts';
 import { UsageError, type StoreCommand } from './command.ts';
+import { isUuid } from '../domain/ids.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const keysCommand: StoreCommand = {
   name: 'keys',
@@ -17,7 +17,7 @@ export const keysCommand: StoreCommand = {
     });
     const [action, target] = positionals;
     if (action === 'create' || action === 'list') {
-      if (!values.account || !UUID.test(values.account)) throw new UsageError('--account <account-id> (a UUID) is required');
+      if (!values.account || !isUuid(values.account)) throw new UsageError('--account <account-id> (a UUID) is required');
       if (action === 'list') {
         for (const k of await listKeys(db, values.account)) {
           out(`${k.prefix}…  ${k.revoked_at ? 'revoked ' + isoTimestamp(k.revoked_at) : 'active'}  created ${isoTimestamp(k.created_at)}  ${k.label ?? ''}`);

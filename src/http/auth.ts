@@ -5,8 +5,8 @@ import type { Database } from '../db/database.ts';
 import { principalForKey, type AccountRef, type Principal } from '../keys/api-keys.ts';
 import { InvalidInput, NotFound } from '../domain/errors.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 import { Unauthorized } from './errors.ts';
+import { isUuid } from '../domain/ids.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -68,7 +68,7 @@ export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Database }
     const principal = request.principal;
     if (!principal) return;
     const accountId = (request.params as { account_id?: string } | undefined)?.account_id;
-    if (accountId !== undefined && !UUID.test(accountId)) throw new InvalidInput('account_id', 'must be a UUID');
+    if (accountId !== undefined && !isUuid(accountId)) throw new InvalidInput('account_id', 'must be a UUID');
     request.scope = accountId ? await accountInScope(opts.db, principal, accountId) : principal.account;
   });
 });

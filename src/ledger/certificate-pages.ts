@@ -12,8 +12,8 @@ import { formatCertificatePages, formatCertificateTrees, renderCertificatePdf } 
 import { findCertificate, type PublicCertificateRow } from './certificates-service.ts';
 import { publicBaseUrl } from './public-url.ts';
 import { certificateLinks } from './views.ts';
+import { isUuid } from '../domain/ids.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** "February 2021" for a month close; "8 March 2021" for a direct transaction. */
 export function certificatePeriodLabel(row: Pick<PublicCertificateRow, 'kind' | 'period' | 'date'>): string {
@@ -36,7 +36,7 @@ function escapeHtml(text: string): string {
 
 async function certificateById(db: Queryable, id: string): Promise<PublicCertificateRow> {
   // A malformed id is simply not a certificate: answer as for an unknown one.
-  if (!UUID.test(id)) throw new NotFound('Certificate');
+  if (!isUuid(id)) throw new NotFound('Certificate');
   return findCertificate(db, id);
 }
 
