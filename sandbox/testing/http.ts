@@ -7,8 +7,8 @@ export interface Got<T = unknown> {
   body: T;
 }
 
-export async function get<T = unknown>(url: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Got<T>> {
-  const res = await fetch(url, { headers, ...(signal ? { signal } : {}) });
+/** Reads a response: JSON when it parses, else the text; an empty body is undefined. */
+async function got<T>(res: Response): Promise<Got<T>> {
   const text = await res.text();
   let body: unknown = undefined;
   try {
@@ -19,6 +19,10 @@ export async function get<T = unknown>(url: string, headers: Record<string, stri
   return { status: res.status, headers: res.headers, text, body: body as T };
 }
 
+export async function get<T = unknown>(url: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Got<T>> {
+  return got<T>(await fetch(url, { headers, ...(signal ? { signal } : {}) }));
+}
+
 export async function send<T = unknown>(method: string, url: string, body: unknown, headers: Record<string, string> = {}): Promise<Got<T>> {
   const isForm = body instanceof URLSearchParams;
   const res = await fetch(url, {
@@ -26,12 +30,5 @@ export async function send<T = unknown>(method: string, url: string, body: unkno
     headers: { 'content-type': isForm ? 'application/x-www-form-urlencoded' : 'application/json', ...headers },
     body: isForm ? body.toString() : body === undefined ? undefined : JSON.stringify(body),
   });
-  const text = await res.text();
-  let parsed: unknown = undefined;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    parsed = text;
-  }
-  return { status: res.status, headers: res.headers, text, body: parsed as T };
+  return got<T>(res);
 }
