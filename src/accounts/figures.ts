@@ -1,5 +1,7 @@
 // Page and tree figures of an account and its descendants, read from the monthly subtree roll-up.
 import type { Queryable } from '../db/database.ts';
+import { formatDay, monthKey, monthStart, quarterStart, yearStart } from '../domain/calendar.ts';
+import { treesForJson, treesFromStandardPages } from '../domain/paper.ts';
 
 export interface AccountFigures {
   mtd_pages: number;
@@ -12,25 +14,9 @@ export interface AccountFigures {
   ltd_trees: number;
 }
 
-/** Trees for standard pages (8333⅓ pages a tree), exact, rounded half-up at `decimals`. */
-export function roundedTrees(pages: number, decimals: number): number {
-  // trees = pages x 3 / 25000 exactly; scale so one integer division rounds at the wanted place.
-  const scale = 10n ** BigInt(decimals);
-  const numerator = BigInt(pages) * 3n * scale;
-  const rounded = (numerator * 2n + 25000n) / 50000n;
-  return Number(rounded) / Number(scale);
-}
-
-export const ZERO_FIGURES: AccountFigures = {
-  mtd_pages: 0, qtd_pages: 0, ytd_pages: 0, ltd_pages: 0,
-  mtd_trees: 0, qtd_trees: 0, ytd_trees: 0, ltd_trees: 0,
-};
-
+/** First days (YYYY-MM-DD) of the UTC month, quarter and year that `now` falls in. */
 export function periodStarts(now: Date): { month: string; quarter: string; year: string } {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  const pad = (n: number) => String(n + 1).padStart(2, '0');
-  return { month: `${y}-${pad(m)}-01`, quarter: `${y}-${pad(m - (m % 3))}-01`, year: `${y}-01-01` };
+  return { month: formatDay(monthStart(monthKey(now))), quarter: formatDay(quarterStart(now)), year: formatDay(yearStart(now)) };
 }
 
 /** Aggregates of account_monthly_pages rows: month, quarter and year starts are the given parameters. */
@@ -48,28 +34,15 @@ export interface FigureTotals {
   ltd: string;
 }
 
+const accountTrees = (pages: number) => treesForJson(treesFromStandardPages(pages), 'account');
+
 export function figuresFromTotals(r: FigureTotals): AccountFigures {
   const [mtd, qtd, ytd, ltd] = [r.mtd, r.qtd, r.ytd, r.ltd].map(Number);
   return {
     mtd_pages: mtd, qtd_pages: qtd, ytd_pages: ytd, ltd_pages: ltd,
-    mtd_trees: roundedTrees(mtd, 2), qtd_trees: roundedTrees(qtd, 2),
-    ytd_trees: roundedTrees(ytd, 2), ltd_trees: roundedTrees(ltd, 2),
+    mtd_trees: accountTrees(mtd), qtd_trees: accountTrees(qtd),
+    ytd_trees: accountTrees(ytd), ltd_trees: accountTrees(ltd),
   };
-}
-
-/** Figures for many accounts in one query: the roll-up already includes each account's descendants. */
-export async function figuresFor(db: Queryable, accountIds: string[], now: Date): Promise<Map<string, AccountFigures>> {
-  const out = new Map<string, AccountFigures>();
-  if (accountIds.length === 0) return out;
-  const s = periodStarts(now);
-  const rows = await db.query<{ account_id: string } & FigureTotals>(
-    `SELECT account_id, ${figureSums('$2', '$3', '$4')}
-       FROM account_monthly_pages WHERE account_id = ANY($1::uuid[]) GROUP BY account_id`,
-    [accountIds, s.month, s.quarter, s.year],
-  );
-  for (const id of accountIds) out.set(id, ZERO_FIGURES);
-  for (const r of rows) out.set(r.account_id, figuresFromTotals(r));
-  return out;
 }
 
 /** Ids of the account and all its ancestors, root first, from its materialised path. */
