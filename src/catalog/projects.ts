@@ -17,17 +17,18 @@ export interface ForestryProjectRow {
   content_images: string[];
 }
 
-const COLUMNS = `p.id, p.name, p.status, p.forest_latitude, p.forest_longitude, p.content_logo, p.content_masthead,
+/** The wire columns of a project, from `forestry_projects p`. */
+export const PROJECT_COLUMNS = `p.id, p.name, p.status, p.forest_latitude, p.forest_longitude, p.content_logo, p.content_masthead,
   p.content_introduction, p.content_body_html, p.content_images`;
 
 /** The catalog, in the order the projects were created (as the reference sorts it). */
 export async function listForestryProjects(db: Queryable, page: PageRequest): Promise<ForestryProjectRow[]> {
   const limit = limitClause(page, 1);
-  return db.query<ForestryProjectRow>(`SELECT ${COLUMNS} FROM forestry_projects p ORDER BY p.created_at, p.id ${limit.sql}`, limit.params);
+  return db.query<ForestryProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM forestry_projects p ORDER BY p.created_at, p.id ${limit.sql}`, limit.params);
 }
 
 export async function getForestryProject(db: Queryable, id: string): Promise<ForestryProjectRow> {
-  const rows = await db.query<ForestryProjectRow>(`SELECT ${COLUMNS} FROM forestry_projects p WHERE p.id = $1`, [id]);
+  const rows = await db.query<ForestryProjectRow>(`SELECT ${PROJECT_COLUMNS} FROM forestry_projects p WHERE p.id = $1`, [id]);
   if (rows.length === 0) throw new NotFound('Forestry project');
   return rows[0];
 }
@@ -39,7 +40,7 @@ export async function getForestryProject(db: Queryable, id: string): Promise<For
 export async function listSelectedProjects(db: Queryable, account: AccountRef, page?: PageRequest): Promise<ForestryProjectRow[]> {
   const limit = page ? limitClause(page, 2) : { sql: '', params: [] };
   return db.query<ForestryProjectRow>(
-    `SELECT ${COLUMNS} FROM account_projects ap JOIN forestry_projects p ON p.id = ap.project_id
+    `SELECT ${PROJECT_COLUMNS} FROM account_projects ap JOIN forestry_projects p ON p.id = ap.project_id
       WHERE ap.account_id = $1 ORDER BY ap.created_at, p.created_at, p.id ${limit.sql}`,
     [account.id, ...limit.params],
   );

@@ -41,7 +41,7 @@ async function certificateById(db: Queryable, id: string): Promise<PublicCertifi
 }
 
 function certificateHtml(row: PublicCertificateRow, pdfUrl: string): string {
-  const location = projectLocation(row.forest_latitude, row.forest_longitude);
+  const location = projectLocation(row.project.forest_latitude, row.project.forest_longitude);
   const e = escapeHtml;
   return `<!doctype html>
 <html lang="en">
@@ -76,8 +76,8 @@ function certificateHtml(row: PublicCertificateRow, pdfUrl: string): string {
     <div class="figure"><strong>${e(formatCertificateTrees(row.trees))}</strong><span>trees planted</span></div>
   </div>
   <p class="muted">planted with the reforestation project</p>
-  <p class="project">${e(row.project_name)}${location ? ` <span class="muted">(${e(location)})</span>` : ''}</p>
-  ${row.content_introduction ? `<p>${e(row.content_introduction)}</p>` : ''}
+  <p class="project">${e(row.project.name)}${location ? ` <span class="muted">(${e(location)})</span>` : ''}</p>
+  ${row.project.content_introduction ? `<p>${e(row.project.content_introduction)}</p>` : ''}
   <footer>
     <p>Certificate date ${e(new Date(row.date).toISOString().slice(0, 10))} · Certificate <code>${e(row.id)}</code> · Issued by Canopy</p>
     <p class="no-print"><a href="${e(pdfUrl)}">Download the PDF</a></p>
@@ -118,8 +118,8 @@ export const certificatePages: FastifyPluginAsyncTypebox<CertificatePagesOptions
         date: row.date,
         pages: row.pages,
         trees: row.trees,
-        projectName: row.project_name,
-        projectLocation: projectLocation(row.forest_latitude, row.forest_longitude),
+        projectName: row.project.name,
+        projectLocation: projectLocation(row.project.forest_latitude, row.project.forest_longitude),
         issuedAt: row.created_at,
       });
       reply

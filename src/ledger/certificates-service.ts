@@ -1,4 +1,5 @@
 // Certificates of Reforestation: read with their forestry project, by account or (for the shareable page) by id.
+import { PROJECT_COLUMNS, type ForestryProjectRow } from '../catalog/projects.ts';
 import type { Queryable } from '../db/database.ts';
 import { NotFound } from '../domain/errors.ts';
 import { limitClause, type PageRequest } from '../http/pagination.ts';
@@ -17,22 +18,14 @@ export interface CertificateRow {
   /** 'YYYY-MM-DD', first day of the closed month, for month-close certificates */
   period: string | null;
   project_id: string;
-  project_name: string;
-  project_status: 'active' | 'complete';
-  forest_latitude: number | null;
-  forest_longitude: number | null;
-  content_logo: string | null;
-  content_masthead: string | null;
-  content_introduction: string | null;
-  content_body_html: string | null;
-  content_images: string[] | null;
+  /** The project as the catalog serves it. */
+  project: ForestryProjectRow;
 }
 
 const SELECT_CERTIFICATE = `SELECT c.id, c.account_id, c.date, c.pages, c.trees::text AS trees, c.created_at,
     t.kind, t.period::text AS period,
-    c.project_id, p.name AS project_name, p.status AS project_status, p.forest_latitude, p.forest_longitude,
-    p.content_logo, p.content_masthead, p.content_introduction, p.content_body_html, p.content_images
-  FROM certificates c JOIN transactions t ON t.id = c.id JOIN forestry_projects p ON p.id = c.project_id`;
+    c.project_id, (SELECT to_jsonb(s) FROM (SELECT ${PROJECT_COLUMNS} FROM forestry_projects p WHERE p.id = c.project_id) s) AS project
+  FROM certificates c JOIN transactions t ON t.id = c.id`;
 
 /** Reverse-chronological by date. */
 export async function listCertificates(db: Queryable, account: AccountRef, range: InstantRange, page: PageRequest): Promise<CertificateRow[]> {

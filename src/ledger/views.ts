@@ -47,18 +47,7 @@ export function certificateView(row: CertificateRow, base: string) {
     pages: row.pages,
     trees: treesForJson(row.trees, 'certificate'),
     project_id: row.project_id,
-    project: {
-      id: row.project_id,
-      name: row.project_name,
-      status: row.project_status,
-      forest_latitude: row.forest_latitude,
-      forest_longitude: row.forest_longitude,
-      content_logo: row.content_logo,
-      content_masthead: row.content_masthead,
-      content_introduction: row.content_introduction,
-      content_body_html: row.content_body_html,
-      content_images: row.content_images ?? [],
-    },
+    project: row.project,
     ...certificateLinks(base, row.id),
   };
 }
