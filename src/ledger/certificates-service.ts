@@ -4,7 +4,7 @@ import type { Queryable } from '../db/database.ts';
 import { NotFound } from '../domain/errors.ts';
 import { limitClause, type PageRequest } from '../http/pagination.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
-import type { InstantRange } from './date-range.ts';
+import { rangeCondition, type InstantRange } from './date-range.ts';
 
 export interface CertificateRow {
   id: string;
@@ -31,7 +31,7 @@ const SELECT_CERTIFICATE = `SELECT c.id, c.account_id, c.date, c.pages, c.trees:
 export async function listCertificates(db: Queryable, account: AccountRef, range: InstantRange, page: PageRequest): Promise<CertificateRow[]> {
   const limit = limitClause(page, 4);
   return db.query<CertificateRow>(
-    `${SELECT_CERTIFICATE} WHERE c.account_id = $1 AND ($2::timestamptz IS NULL OR c.date >= $2) AND ($3::timestamptz IS NULL OR c.date < $3)
+    `${SELECT_CERTIFICATE} WHERE c.account_id = $1 AND ${rangeCondition('c.date', 2)}
       ORDER BY c.date DESC, c.id ${limit.sql}`,
     [account.id, range.from, range.until, ...limit.params],
   );

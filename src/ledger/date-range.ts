@@ -15,3 +15,11 @@ export function dayRange(query: { start_date?: string; end_date?: string }): Ins
   if (from && last && last < from) throw new InvalidInput('end_date', 'must be on or after start_date');
   return { from, until: last ? addDays(last, 1) : null };
 }
+
+/**
+ * SQL condition keeping `column` inside the range, with the range's bounds as parameters $first and
+ * $first+1 (pass `range.from, range.until` there); a missing bound does not filter.
+ */
+export function rangeCondition(column: string, first: number): string {
+  return `($${first}::timestamptz IS NULL OR ${column} >= $${first}) AND ($${first + 1}::timestamptz IS NULL OR ${column} < $${first + 1})`;
+}

@@ -9,7 +9,7 @@ import { Conflict, InvalidInput, NotFound } from '../domain/errors.ts';
 import { parsePaperItem, requirePages, standardPagesOf } from '../domain/paper.ts';
 import { limitClause, type PageRequest } from '../http/pagination.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
-import type { InstantRange } from './date-range.ts';
+import { rangeCondition, type InstantRange } from './date-range.ts';
 import { isMonthClosedForWrite, lockLedgerAccount, requireActiveAccount } from './ledger-guards.ts';
 
 export interface DepositRow {
@@ -34,7 +34,7 @@ const SELECT_DEPOSIT = `SELECT id, account_id, feed_id, date, pages, width::text
 export async function listDeposits(db: Queryable, account: AccountRef, range: InstantRange, page: PageRequest): Promise<DepositRow[]> {
   const limit = limitClause(page, 4);
   return db.query<DepositRow>(
-    `${SELECT_DEPOSIT} WHERE account_id = $1 AND ($2::timestamptz IS NULL OR date >= $2) AND ($3::timestamptz IS NULL OR date < $3)
+    `${SELECT_DEPOSIT} WHERE account_id = $1 AND ${rangeCondition('date', 2)}
       ORDER BY date DESC, id ${limit.sql}`,
     [account.id, range.from, range.until, ...limit.params],
   );

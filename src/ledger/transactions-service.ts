@@ -9,7 +9,7 @@ import { Conflict, InvalidInput, NotFound } from '../domain/errors.ts';
 import { requirePages, requireTrees, standardPagesFromTrees, treesFromStandardPages } from '../domain/paper.ts';
 import { limitClause, type PageRequest } from '../http/pagination.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
-import type { InstantRange } from './date-range.ts';
+import { rangeCondition, type InstantRange } from './date-range.ts';
 import { isMonthClosed, lockLedgerAccount, requireActiveAccount } from './ledger-guards.ts';
 
 export interface TransactionRow {
@@ -73,7 +73,7 @@ export async function insertTransactionWithCertificate(tx: Queryable, input: New
 export async function listTransactions(db: Queryable, account: AccountRef, range: InstantRange, page: PageRequest): Promise<TransactionRow[]> {
   const limit = limitClause(page, 4);
   return db.query<TransactionRow>(
-    `${SELECT_TRANSACTION} WHERE account_id = $1 AND ($2::timestamptz IS NULL OR date >= $2) AND ($3::timestamptz IS NULL OR date < $3)
+    `${SELECT_TRANSACTION} WHERE account_id = $1 AND ${rangeCondition('date', 2)}
       ORDER BY date DESC, id ${limit.sql}`,
     [account.id, range.from, range.until, ...limit.params],
   );
