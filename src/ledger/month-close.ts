@@ -1,12 +1,12 @@
 // Month close: every active account's unlocked deposits of a month become one transaction and certificate.
-import crypto from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
-import { addMonths, isMonthClosable, lastClosableMonth, monthEnd, monthLastSecond, monthStart, parseMonth, type MonthKey } from '../domain/calendar.ts';
+import { addDays, addMonths, formatDay, isMonthClosable, lastClosableMonth, monthEnd, monthLastSecond, monthStart, parseMonth, type MonthKey } from '../domain/calendar.ts';
 import { toPlainString } from '../domain/decimal.ts';
 import { Conflict } from '../domain/errors.ts';
 import { treesFromStandardPages } from '../domain/paper.ts';
 import { certificateProjectsFor } from '../catalog/project-choice.ts';
 import { lockMonthForClose } from './ledger-guards.ts';
+import { insertTransactionsWithCertificates } from './transactions-service.ts';
 
 export interface CloseMonthOptions {
   clock: () => Date;
@@ -27,15 +27,13 @@ export interface CloseMonthResult {
   seconds: number;
 }
 
-const DAY = (d: Date) => d.toISOString().slice(0, 10);
-
 /** Accounts with unlocked deposits in the month, active ones only (deactivation stops month close). */
 async function accountsToClose(db: Queryable, month: MonthKey): Promise<string[]> {
   const rows = await db.query<{ account_id: string }>(
     `SELECT DISTINCT d.account_id FROM deposits d JOIN accounts a ON a.id = d.account_id
       WHERE d.transaction_id IS NULL AND d.day >= $1::date AND d.day < $2::date AND a.status = 'active'
       ORDER BY d.account_id`,
-    [DAY(monthStart(month)), DAY(monthEnd(month))],
+    [formatDay(monthStart(month)), formatDay(monthEnd(month))],
   );
   return rows.map((r) => r.account_id);
 }
@@ -50,45 +48,31 @@ async function settle(tx: Queryable, month: MonthKey, accountIds: string[], now:
         AND d.day >= $2::date AND d.day < $3::date
         AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = d.account_id AND t.kind = 'month_close' AND t.period = $2::date)
       GROUP BY d.account_id`,
-    [accountIds, DAY(monthStart(month)), DAY(monthEnd(month))],
+    [accountIds, formatDay(monthStart(month)), formatDay(monthEnd(month))],
   );
   if (sums.length === 0) return { accounts: 0, pages: 0 };
   const projects = await certificateProjectsFor(tx, sums.map((s) => s.account_id));
-  const ids: string[] = [];
-  const accounts: string[] = [];
-  const projectIds: string[] = [];
-  const pages: number[] = [];
-  const trees: string[] = [];
-  for (const s of sums) {
-    const project = projects.get(s.account_id);
-    if (!project) throw new Conflict('no active forestry project to plant in');
-    ids.push(crypto.randomUUID());
-    accounts.push(s.account_id);
-    projectIds.push(project);
-    pages.push(Number(s.pages));
-    trees.push(toPlainString(treesFromStandardPages(Number(s.pages))));
-  }
-  const period = DAY(monthStart(month));
-  const date = monthLastSecond(month);
-  await tx.query(
-    `INSERT INTO transactions (id, account_id, project_id, kind, period, date, pages, trees, billed_at, created_at)
-     SELECT id, account_id, project_id, 'month_close', $5::date, $6::timestamptz, pages, trees::numeric, $7, $7
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::bigint[], $8::text[]) AS t(id, account_id, project_id, pages, trees)`,
-    [ids, accounts, projectIds, pages, period, date, now, trees],
-  );
-  await tx.query(
-    `INSERT INTO certificates (id, account_id, project_id, date, pages, trees, created_at)
-     SELECT id, account_id, project_id, date, pages, trees, created_at FROM transactions WHERE id = ANY($1::uuid[])`,
-    [ids],
-  );
+  const period = formatDay(monthStart(month));
+  const date = new Date(monthLastSecond(month));
+  const rows = sums.map((s) => {
+    const projectId = projects.get(s.account_id);
+    if (!projectId) throw new Conflict('no active forestry project to plant in');
+    const pages = Number(s.pages);
+    return {
+      accountId: s.account_id, projectId, kind: 'month_close' as const, period, date, pages,
+      trees: toPlainString(treesFromStandardPages(pages)), billedAt: now, createdAt: now,
+    };
+  });
+  const ids = await insertTransactionsWithCertificates(tx, rows);
+  const accounts = rows.map((r) => r.accountId);
   failpoint?.(accounts);
   await tx.query(
     `UPDATE deposits d SET transaction_id = t.id
        FROM unnest($1::uuid[], $2::uuid[]) AS t(id, account_id)
       WHERE d.account_id = t.account_id AND d.transaction_id IS NULL AND d.day >= $3::date AND d.day < $4::date`,
-    [ids, accounts, period, DAY(monthEnd(month))],
+    [ids, accounts, period, formatDay(monthEnd(month))],
   );
-  return { accounts: accounts.length, pages: pages.reduce((a, b) => a + b, 0) };
+  return { accounts: accounts.length, pages: rows.reduce((total, r) => total + r.pages, 0) };
 }
 
 export async function closeMonth(db: Database, month: MonthKey, options: CloseMonthOptions): Promise<CloseMonthResult> {
@@ -96,7 +80,7 @@ export async function closeMonth(db: Database, month: MonthKey, options: CloseMo
   const now = options.clock();
   if (!isMonthClosable(month, now, options.graceDays)) {
     throw new Conflict(
-      `month ${month} cannot close before ${DAY(new Date(monthEnd(month).getTime() + options.graceDays * 86_400_000))} (it must end and ${options.graceDays} grace day(s) must pass)`,
+      `month ${month} cannot close before ${formatDay(addDays(monthEnd(month), options.graceDays))} (it must end and ${options.graceDays} grace day(s) must pass)`,
     );
   }
   const log = options.log ?? (() => {});
@@ -106,7 +90,7 @@ export async function closeMonth(db: Database, month: MonthKey, options: CloseMo
   await db.transaction(async (tx) => {
     await lockMonthForClose(tx, month);
     await tx.query(`INSERT INTO closed_months (month, closed_at) VALUES ($1::date, $2) ON CONFLICT (month) DO NOTHING`, [
-      DAY(monthStart(month)),
+      formatDay(monthStart(month)),
       now,
     ]);
   });
@@ -154,7 +138,7 @@ export async function dueMonths(db: Queryable, now: Date, graceDays: number): Pr
   const rows = await db.query<{ month: string }>(
     `SELECT DISTINCT to_char(d.day, 'YYYY-MM') AS month FROM deposits d JOIN accounts a ON a.id = d.account_id
       WHERE d.transaction_id IS NULL AND a.status = 'active' AND d.day < $1::date ORDER BY 1`,
-    [DAY(monthStart(addMonths(last, 1)))],
+    [formatDay(monthStart(addMonths(last, 1)))],
   );
   return rows.map((r) => r.month);
 }

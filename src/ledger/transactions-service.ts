@@ -48,24 +48,35 @@ export interface NewLedgerTransaction {
 }
 
 /**
- * Inserts a transaction and its certificate (same id, same date) inside the caller's DB transaction.
- * It does NOT touch the monthly roll-up: a direct transaction's caller adds its pages, a month close
- * does not (its deposits already counted).
+ * Inserts transactions and their certificates (same id, same date) inside the caller's DB transaction,
+ * set-based so month close writes thousands in two statements. It does NOT touch the monthly roll-up: a
+ * direct transaction's caller adds its pages, a month close does not (its deposits already counted).
  */
-export async function insertTransactionWithCertificate(tx: Queryable, input: NewLedgerTransaction): Promise<{ id: string }> {
-  const id = crypto.randomUUID();
-  const createdAt = input.createdAt ?? null;
+export async function insertTransactionsWithCertificates(tx: Queryable, inputs: NewLedgerTransaction[]): Promise<string[]> {
+  const ids = inputs.map(() => crypto.randomUUID());
+  const column = <T>(pick: (input: NewLedgerTransaction) => T) => inputs.map(pick);
   await tx.query(
     `INSERT INTO transactions (id, account_id, quote_id, project_id, kind, period, date, pages, trees, billed_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8, $9::numeric, $10, coalesce($11::timestamptz, now()))`,
-    [id, input.accountId, input.quoteId ?? null, input.projectId, input.kind, input.period, input.date, input.pages, input.trees,
-      input.billedAt ?? null, createdAt],
+     SELECT id, account_id, quote_id, project_id, kind, period, date, pages, trees::numeric, billed_at, coalesce(created_at, now())
+       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::date[], $7::timestamptz[], $8::bigint[],
+                   $9::text[], $10::timestamptz[], $11::timestamptz[])
+         AS t(id, account_id, quote_id, project_id, kind, period, date, pages, trees, billed_at, created_at)`,
+    [
+      ids, column((i) => i.accountId), column((i) => i.quoteId ?? null), column((i) => i.projectId), column((i) => i.kind),
+      column((i) => i.period), column((i) => i.date), column((i) => i.pages), column((i) => i.trees),
+      column((i) => i.billedAt ?? null), column((i) => i.createdAt ?? null),
+    ],
   );
   await tx.query(
     `INSERT INTO certificates (id, account_id, project_id, date, pages, trees, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6::numeric, coalesce($7::timestamptz, now()))`,
-    [id, input.accountId, input.projectId, input.date, input.pages, input.trees, createdAt],
+     SELECT id, account_id, project_id, date, pages, trees, created_at FROM transactions WHERE id = ANY($1::uuid[])`,
+    [ids],
   );
+  return ids;
+}
+
+export async function insertTransactionWithCertificate(tx: Queryable, input: NewLedgerTransaction): Promise<{ id: string }> {
+  const [id] = await insertTransactionsWithCertificates(tx, [input]);
   return { id };
 }
 
