@@ -12,6 +12,8 @@ import { metricsPlugin } from './http/metrics.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { registerScoped, type AppDeps } from './http/scope.ts';
 import { transportPlugin } from './http/transport.ts';
+import { sessionsPlugin } from './sessions/routes.ts';
+import { webPlugin } from './web/serve.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -106,12 +108,14 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
 
   await app.register(
     async (v1) => {
-      await v1.register(authPlugin, { db: deps.db });
+      await v1.register(authPlugin, { db: deps.db, clock: deps.clock });
       await v1.register(idempotencyPlugin, { db: deps.db });
       for (const capability of capabilities) await registerScoped(v1, capability, deps);
     },
     { prefix: '/v1' },
   );
   await app.register(certificatePages, { db: deps.db, config: deps.config });
+  await app.register(sessionsPlugin, { db: deps.db, config: deps.config, clock: deps.clock });
+  await app.register(webPlugin);
   return app;
 }

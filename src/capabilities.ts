@@ -9,6 +9,8 @@ import { certificateRoutes } from './ledger/certificates-routes.ts';
 import { depositRoutes } from './ledger/deposits-routes.ts';
 import { transactionRoutes } from './ledger/transactions-routes.ts';
 import { volumeRoutes } from './ledger/volume-routes.ts';
+import { keyRoutes } from './keys/routes.ts';
+import { passwordLinkRoutes } from './sessions/routes.ts';
 
 export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   accountRoutes,
@@ -20,4 +22,6 @@ export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   transactionRoutes,
   certificateRoutes,
   volumeRoutes,
+  keyRoutes,
+  passwordLinkRoutes,
 ];

@@ -16,6 +16,8 @@ export interface Config {
   closeGraceDays: number;
   defaultRate: string;
   jobs: boolean;
+  /** Grams of CO2-equivalent per standard page shown on the dashboard (PaperCut's figure by default). */
+  co2GramsPerPage: number;
 }
 
 export class ConfigError extends Error {}
@@ -38,6 +40,13 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
 function text(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw === '' ? null : raw;
+}
+
+function co2Grams(env: NodeJS.ProcessEnv): number {
+  const raw = text(env, 'CANOPY_CO2_GRAMS_PER_PAGE') ?? '4.5';
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || value > 1000) throw new ConfigError(`CANOPY_CO2_GRAMS_PER_PAGE must be a number of grams from 0 to 1000, got "${raw}"`);
+  return value;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -67,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     closeGraceDays: integer(env, 'CANOPY_CLOSE_GRACE_DAYS', 2, 0, 27),
     defaultRate: rate,
     jobs: !flag(env, 'CANOPY_NO_JOBS'),
+    co2GramsPerPage: co2Grams(env),
   };
 }

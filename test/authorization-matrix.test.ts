@@ -1,18 +1,34 @@
 // For every route: a key of account A never reaches a resource of an unrelated account B (404, existence
-// not revealed), and a customer key on a channel-only action is 403.
+// not revealed), and a customer key on a channel-only action is 403. The same holds for a dashboard user
+// signed in with a session cookie: it may do exactly what a key of its account may.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, storeName, type TestApp } from './helpers/harness.ts';
+import { createTestApp, storeName, type Call, type TestApp } from './helpers/harness.ts';
 
 const OTHER_UUID = '6dd962a0-a515-4a83-980e-d3bd7cbb243a';
 
 /** Routes whose :id names a shared catalog entry, visible to every account by design. */
 const CATALOG_ROUTES = new Set(['/v1/forestry/projects/:id', '/v1/projects/:id']);
 
-describe(`authorization matrix (${storeName})`, () => {
+type Credentials = Pick<Call, 'key' | 'headers'>;
+
+/** Signs a new user of the account in through an invitation link; the cookie and CSRF token act for it. */
+async function sessionOf(t: TestApp, account: { id: string; key: string }, email: string): Promise<Credentials> {
+  const user = await t.json('/v1/users', { method: 'POST', key: account.key, body: { email } });
+  const link = await t.json(`/v1/users/${user.id}/password-link`, { method: 'POST', key: account.key });
+  const token = new URL(link.url).searchParams.get('token');
+  const res = await t.call('/auth/password', { method: 'POST', key: null, body: { token, password: 'matrix password 1' } });
+  if (res.statusCode !== 200) throw new Error(`sign-in failed: ${res.body}`);
+  const cookie = String([res.headers['set-cookie']].flat()[0]).split(';')[0];
+  return { key: null, headers: { cookie, 'x-csrf-token': JSON.parse(res.body).csrf_token } };
+}
+
+describe.each(['API key', 'session cookie'] as const)(`authorization matrix with an %s (${storeName})`, (credential) => {
   let t: TestApp;
   let a: { id: string; key: string };
   let b: { id: string; key: string };
   let b1: { id: string; key: string };
+  /** What the caller sends for each account: its API key, or a signed-in user's cookie and CSRF token. */
+  const as: Record<'a' | 'b' | 'b1', Credentials> = { a: {}, b: {}, b1: {} };
   const fixtures: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -21,17 +37,21 @@ describe(`authorization matrix (${storeName})`, () => {
     a = await t.account('Dealer A');
     b = await t.account('Dealer B');
     b1 = await t.account('B customer', { key: b.key });
-    const as = (url: string, body: unknown) => t.json(url, { method: 'POST', key: b1.key, body });
+    for (const [name, account] of [['a', a], ['b', b], ['b1', b1]] as const) {
+      as[name] = credential === 'API key' ? { key: account.key } : await sessionOf(t, account, `${name}@matrix.example`);
+    }
+    const create = (url: string, body: unknown) => t.json(url, { method: 'POST', key: b1.key, body });
     const [project] = await t.json('/v1/forestry/projects', { key: b1.key });
     fixtures.accounts = b1.id;
-    fixtures.users = (await as('/v1/users', { email: 'b1@example.com' })).id;
-    fixtures.invitations = (await as('/v1/invitations', { email: 'inv@example.com' })).id;
-    fixtures['paper/types'] = (await as('/v1/paper/types', { name: 'B1 custom', density: 90 })).id;
-    fixtures.quotes = (await as('/v1/quotes', { project_id: project.id, items: [{ quantity: 100 }] })).id;
-    fixtures.deposits = (await as('/v1/deposits', { pages: 100 })).id;
-    const transaction = await as('/v1/transactions', { pages: 100 });
+    fixtures.users = (await create('/v1/users', { email: 'b1@example.com' })).id;
+    fixtures.invitations = (await create('/v1/invitations', { email: 'inv@example.com' })).id;
+    fixtures['paper/types'] = (await create('/v1/paper/types', { name: 'B1 custom', density: 90 })).id;
+    fixtures.quotes = (await create('/v1/quotes', { project_id: project.id, items: [{ quantity: 100 }] })).id;
+    fixtures.deposits = (await create('/v1/deposits', { pages: 100 })).id;
+    const transaction = await create('/v1/transactions', { pages: 100 });
     fixtures.transactions = transaction.id;
     fixtures.certificates = transaction.certificate_id;
+    fixtures.keys = (await create('/v1/keys', { label: 'b1 key' })).id;
   });
   afterAll(async () => t.close());
 
@@ -47,7 +67,7 @@ describe(`authorization matrix (${storeName})`, () => {
     expect(routes.length).toBeGreaterThan(30);
     for (const route of routes) {
       const url = route.url.replace(':account_id', b1.id).replace(/:id\b/, OTHER_UUID);
-      const res = await t.call(url, { method: route.method as 'GET', key: a.key, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
+      const res = await t.call(url, { method: route.method as 'GET', ...as.a, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
       expect(res.statusCode, `${route.method} ${route.url}`).toBe(404);
       expect(JSON.parse(res.body), `${route.method} ${route.url}`).toEqual({ code: 404, error: 'Account not found' });
     }
@@ -59,23 +79,23 @@ describe(`authorization matrix (${storeName})`, () => {
     for (const route of routes) {
       if (CATALOG_ROUTES.has(route.url)) continue;
       const url = fill(route.url, b1.id);
-      const res = await t.call(url, { method: route.method as 'GET', key: a.key, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
+      const res = await t.call(url, { method: route.method as 'GET', ...as.a, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
       expect(res.statusCode, `${route.method} ${route.url}`).toBe(404);
       expect(JSON.parse(res.body).code).toBe(404);
       checked.push(`${route.method} ${route.url}`);
     }
     expect(checked.length).toBeGreaterThan(15);
     // B's own resources are still there and reachable by B.
-    expect((await t.call(`/v1/deposits/${fixtures.deposits}`, { key: b1.key })).statusCode).toBe(200);
-    expect((await t.call(`/v1/accounts/${b1.id}/deposits/${fixtures.deposits}`, { key: b.key })).statusCode).toBe(200);
+    expect((await t.call(`/v1/deposits/${fixtures.deposits}`, as.b1)).statusCode).toBe(200);
+    expect((await t.call(`/v1/accounts/${b1.id}/deposits/${fixtures.deposits}`, as.b)).statusCode).toBe(200);
   });
 
   it('answers 403 when a customer key attempts a channel-only action', async () => {
-    const create = await t.call('/v1/accounts', { method: 'POST', key: b1.key, body: { name: 'child' } });
+    const create = await t.call('/v1/accounts', { method: 'POST', ...as.b1, body: { name: 'child' } });
     expect(create.statusCode).toBe(403);
-    const selfOff = await t.call(`/v1/accounts/${b1.id}/deactivate`, { method: 'POST', key: b1.key });
+    const selfOff = await t.call(`/v1/accounts/${b1.id}/deactivate`, { method: 'POST', ...as.b1 });
     expect(selfOff.statusCode).toBe(403);
-    const selfOn = await t.call(`/v1/accounts/${b1.id}/activate`, { method: 'POST', key: b1.key });
+    const selfOn = await t.call(`/v1/accounts/${b1.id}/activate`, { method: 'POST', ...as.b1 });
     expect(selfOn.statusCode).toBe(403);
   });
 });

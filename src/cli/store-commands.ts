@@ -3,5 +3,6 @@ import type { StoreCommand } from './command.ts';
 import { closeMonthCommand } from './close-month.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
+import { usersCommand } from './users.ts';
 
-export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand].map((c) => [c.name, c]));
+export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand].map((c) => [c.name, c]));

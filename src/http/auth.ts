@@ -7,6 +7,8 @@ import { InvalidInput, NotFound } from '../domain/errors.ts';
 
 import { Unauthorized } from './errors.ts';
 import { isUuid } from '../domain/ids.ts';
+import { readCookie, SESSION_COOKIE } from '../sessions/cookies.ts';
+import { principalForSession } from '../sessions/sessions.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,11 +53,22 @@ export function requirePrincipal(request: FastifyRequest): Principal {
 }
 
 /** Registered inside the /v1 context: every route there needs a key. */
-export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Database }) => {
+export const authPlugin = fp(async (app: FastifyInstance, opts: { db: Database; clock?: () => Date }) => {
   app.decorateRequest('principal', null);
   app.decorateRequest('scope', null);
   app.addHook('onRequest', async (request) => {
     const key = keyFromAuthorization(request.headers.authorization);
+    // No Authorization header: the dashboard's session cookie stands for its user's account, like a key
+    // of that account (writes need the session's X-CSRF-Token).
+    const sessionToken = request.headers.authorization ? null : readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (sessionToken) {
+      const csrfHeader = request.headers['x-csrf-token'];
+      request.principal = await principalForSession(
+        opts.db, sessionToken, { method: request.method, csrfHeader: Array.isArray(csrfHeader) ? csrfHeader[0] : csrfHeader },
+        opts.clock?.() ?? new Date(),
+      );
+      return;
+    }
     if (!key) {
       throw new Unauthorized('API key required: send Authorization: Basic base64(<key>:) or Authorization: Bearer <key>');
     }

@@ -1,0 +1,47 @@
+// `canopy users invite`: a user of an account and a one-time link to set the dashboard password.
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.ts';
+import { isUuid } from '../domain/ids.ts';
+import { Conflict, NotFound } from '../domain/errors.ts';
+import type { AccountRef } from '../keys/api-keys.ts';
+import { createPasswordLink, LINK_LIFETIME_HOURS, passwordLinkPath } from '../sessions/password-links.ts';
+import { createUser } from '../users/service.ts';
+import { isoTimestamp } from '../http/wire.ts';
+import { UsageError, type StoreCommand } from './command.ts';
+
+/** Where the dashboard is reached: CANOPY_PUBLIC_URL, else this machine on the configured port. */
+export function dashboardBaseUrl(config: Pick<Config, 'publicUrl' | 'port' | 'tlsCert'>): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
+  return `${config.tlsCert ? 'https' : 'http'}://localhost:${config.port}`;
+}
+
+export const usersCommand: StoreCommand = {
+  name: 'users',
+  usage: 'users invite --account <account-id> --email <email> [--name <text>]',
+  async execute({ db, config, clock, out }, argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { account: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' } },
+    });
+    if (positionals[0] !== 'invite') throw new UsageError(`usage: canopy ${this.usage}`);
+    if (!values.account || !isUuid(values.account)) throw new UsageError('--account <account-id> (a UUID) is required');
+    const email = values.email?.trim();
+    if (!email || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new UsageError('--email <email> (an email address) is required');
+    const accounts = await db.query<AccountRef>(`SELECT id, name, role, path, status FROM accounts WHERE id = $1`, [values.account]);
+    if (accounts.length === 0) throw new NotFound('Account');
+    const account = accounts[0];
+    const now = clock();
+    // Inviting again makes a new link for the same user (the older link stops working).
+    const existing = await db.query<{ id: string; account_id: string }>(`SELECT id, account_id FROM users WHERE lower(email) = lower($1)`, [email]);
+    if (existing.length > 0 && existing[0].account_id !== account.id) {
+      throw new Conflict(`${email} is already a user of another account`);
+    }
+    const userId = existing[0]?.id ?? (await createUser(db, account, { email, name: values.name ?? null }, now)).id;
+    const link = await createPasswordLink(db, account, userId, now);
+    out(`${existing.length > 0 ? 'New link for' : 'Invited'} ${email} to ${account.name} (${account.id}).`);
+    out(`One-time link to set the password (valid ${LINK_LIFETIME_HOURS} hours, until ${isoTimestamp(link.expiresAt)}):`);
+    out(`${dashboardBaseUrl(config)}${passwordLinkPath(link.token)}`);
+    return 0;
+  },
+};

@@ -1,0 +1,78 @@
+// The signed-in frame: navigation, the account being viewed (own or a descendant), sign-out, the page.
+import { post, get, scoped } from './api.ts';
+import { ErrorState } from './components.tsx';
+import { useLoad } from './hooks.ts';
+import { pageHref, type Location } from './router.ts';
+import { AccountsPage } from './pages/accounts.tsx';
+import { CustomerPage } from './pages/customer.tsx';
+import { IntegrationsPage } from './pages/integrations.tsx';
+import { OverviewPage } from './pages/overview.tsx';
+import { UsersPage } from './pages/users.tsx';
+import type { ExpandedAccount, Session } from './types.ts';
+
+export interface PageProps {
+  session: Session;
+  /** The account viewed: null is the user's own. */
+  accountId: string | null;
+  /** /v1 path for the viewed account. */
+  api: (path: string) => string;
+  account: ExpandedAccount;
+}
+
+const PAGES = [
+  { path: '/', title: 'Overview', component: OverviewPage },
+  { path: '/accounts', title: 'Accounts', component: AccountsPage },
+  { path: '/integrations', title: 'Integrations', component: IntegrationsPage },
+  { path: '/customer', title: 'Customer', component: CustomerPage },
+  { path: '/users', title: 'Users & API keys', component: UsersPage },
+] as const;
+
+export function Layout({ session, location, onSignedOut }: { session: Session; location: Location; onSignedOut: () => void }) {
+  const requested = location.params.get('account');
+  const accountId = requested && requested !== session.account.id ? requested : null;
+  const api = scoped(accountId);
+  const account = useLoad(() => get<ExpandedAccount>(api('/account')), [accountId]);
+  const page = PAGES.find((p) => p.path === location.path) ?? PAGES[0];
+  const Page = page.component;
+  const signOut = async () => {
+    await post('/auth/sign-out').catch(() => undefined);
+    onSignedOut();
+  };
+  document.title = `${page.title} · Canopy`;
+  return (
+    <div class="frame">
+      <header class="top">
+        <a class="brand" href={pageHref('/', accountId)}>Canopy</a>
+        <nav aria-label="Pages">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.path}>
+                <a href={pageHref(p.path, accountId)} aria-current={p.path === page.path ? 'page' : undefined}>{p.title}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who">
+          <span title={session.user.email}>{session.user.name ?? session.user.email}</span>
+          <button type="button" class="link" onClick={signOut}>Sign out</button>
+        </div>
+      </header>
+      {accountId && (
+        <p class="viewing" role="status">
+          Viewing <strong>{account.data?.display_name ?? '…'}</strong> as {session.account.name}.{' '}
+          <a href={location.path}>Back to {session.account.name}</a>
+        </p>
+      )}
+      <main id="main">
+        <h1>{page.title}{account.data ? <span class="subtitle"> · {account.data.display_name}</span> : null}</h1>
+        {account.error ? (
+          <ErrorState error={account.error} retry={account.reload} />
+        ) : account.data ? (
+          <Page session={session} accountId={accountId} api={api} account={account.data} key={`${accountId}:${page.path}`} />
+        ) : (
+          <p class="state loading" role="status">Loading the account…</p>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,39 @@
+// Sign in with email and password.
+import { useState } from 'preact/hooks';
+import { post } from '../api.ts';
+import { Field, FormError } from '../components.tsx';
+import { useSubmit } from '../hooks.ts';
+import type { Session } from '../types.ts';
+
+const FIELDS = ['email', 'password'] as const;
+
+export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const submit = useSubmit(() => post<Session>('/auth/sign-in', { email, password }));
+  return (
+    <main class="centered">
+      <form
+        class="card auth"
+        aria-labelledby="sign-in-title"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          const s = await submit.run();
+          if (s) onSignedIn(s);
+        }}
+      >
+        <p class="brand">Canopy</p>
+        <h1 id="sign-in-title">Sign in</h1>
+        <Field label="Email" name="email" error={submit.error} fields={FIELDS}>
+          {(p) => <input {...p} type="email" autoComplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />}
+        </Field>
+        <Field label="Password" name="password" error={submit.error} fields={FIELDS}>
+          {(p) => <input {...p} type="password" autoComplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />}
+        </Field>
+        <FormError error={submit.error} fields={FIELDS} />
+        <button type="submit" class="primary" disabled={submit.busy}>{submit.busy ? 'Signing in…' : 'Sign in'}</button>
+        <p class="muted small">No password yet? Ask whoever manages your account for an invitation link.</p>
+      </form>
+    </main>
+  );
+}
