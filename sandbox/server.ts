@@ -1,11 +1,12 @@
 // startSandbox(): one synthetic world served by the Print Tracker, Pharos Cloud and Printix simulators on local ports.
 
 import { startApiServer, type ApiServer } from './http/api-server.ts';
+import { json } from './http/router.ts';
 import { FaultInjector, NO_FAULTS, mergeFaults, type FaultSettings } from './faults.ts';
-import { pharosControlRoutes, pharosRoutes, errorBody as pharosError } from './pharos/routes.ts';
-import { printTrackerControlRoutes, printTrackerRoutes, errorBody as printTrackerError } from './printtracker/routes.ts';
+import { pharosControlRoutes, pharosError, pharosRoutes } from './pharos/routes.ts';
+import { printTrackerControlRoutes, printTrackerError, printTrackerRoutes } from './printtracker/routes.ts';
 import { printixCredentials } from './printix/oauth.ts';
-import { newPrintixState, printixRoutes, errorBody as printixError } from './printix/routes.ts';
+import { newPrintixState, printixAuthRoutes, printixRoutes, errorBody as printixError } from './printix/routes.ts';
 import type { WorldOptions } from './world/options.ts';
 import { World } from './world/world.ts';
 
@@ -17,6 +18,8 @@ export interface SandboxOptions extends WorldOptions {
   printtrackerPort?: number;
   pharosPort?: number;
   printixPort?: number;
+  /** Port of the Printix token endpoint's own origin (`printix.authUrl`). */
+  printixAuthPort?: number;
   /** Initial fault knobs: `all` applies to the three APIs, then each API's own entry on top. */
   faults?: Partial<Record<ApiName | 'all', Partial<FaultSettings>>>;
   /** Printix access token lifetime (`expires_in`), seconds. */
@@ -28,12 +31,14 @@ export interface SandboxOptions extends WorldOptions {
 export interface SandboxInfo {
   printtracker: { url: string; apiKey: string; dealerEntityId: string; customerEntityIds: string[] };
   pharos: { url: string; tenants: { name: string; key: string }[] };
-  printix: { url: string; partnerId: string; clientId: string; clientSecret: string };
+  /** `authUrl`: the origin of the Printix token endpoint (`POST {authUrl}/oauth/token`); always served. */
+  printix: { url: string; authUrl: string; partnerId: string; clientId: string; clientSecret: string };
 }
 
 export interface Sandbox extends SandboxInfo {
   world: World;
-  servers: Record<ApiName, ApiServer>;
+  /** `printixAuth` serves only the Printix token endpoint, on its own port (and shares Printix's faults). */
+  servers: Record<ApiName | 'printixAuth', ApiServer>;
   /** The credentials and ids as printed by `canopy sandbox --json`. */
   info(): SandboxInfo;
   close(): Promise<void>;
@@ -53,6 +58,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   if (!(Number.isFinite(tokenTtl) && tokenTtl > 0)) throw new Error('tokenTtlSeconds: must be > 0');
 
   const started: ApiServer[] = [];
+  const printixReply = (status: number, message: string, headers?: Record<string, string>) => json(status, printixError(status, message), headers);
   try {
     const printtracker = await startApiServer({
       name: 'printtracker',
@@ -60,7 +66,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       routes: printTrackerRoutes(world, { meterMaxRangeDays: opts.meterMaxRangeDays ?? 0 }),
       controlRoutes: printTrackerControlRoutes(world),
       faults: faultsFor('printtracker'),
-      errorBody: printTrackerError,
+      errorReply: printTrackerError(world),
     }, opts.printtrackerPort ?? 0);
     started.push(printtracker);
     const pharos = await startApiServer({
@@ -69,17 +75,28 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       routes: pharosRoutes(world),
       controlRoutes: pharosControlRoutes(world),
       faults: faultsFor('pharos'),
-      errorBody: pharosError,
+      errorReply: pharosError(world),
     }, opts.pharosPort ?? 0);
     started.push(pharos);
+    const printixState = newPrintixState(world, creds, tokenTtl);
+    const printixFaults = faultsFor('printix');
     const printix = await startApiServer({
       name: 'printix',
       world,
-      routes: printixRoutes(world, creds, newPrintixState(world, creds, tokenTtl)),
-      faults: faultsFor('printix'),
-      errorBody: printixError,
+      routes: printixRoutes(world, creds, printixState),
+      faults: printixFaults,
+      errorReply: printixReply,
     }, opts.printixPort ?? 0);
     started.push(printix);
+    // One token store and one set of fault knobs for both Printix origins, as one upstream.
+    const printixAuth = await startApiServer({
+      name: 'printix-auth',
+      world,
+      routes: printixAuthRoutes(printixState),
+      faults: printixFaults,
+      errorReply: printixReply,
+    }, opts.printixAuthPort ?? 0);
+    started.push(printixAuth);
 
     const dealer = world.primaryDealer();
     const customers = world.primaryCustomerIndices();
@@ -94,13 +111,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         url: pharos.url,
         tenants: customers.map((g) => ({ name: world.fleet.customer(g).name, key: world.pharosKey(g) })),
       },
-      printix: { url: printix.url, ...creds },
+      printix: { url: printix.url, authUrl: printixAuth.url, ...creds },
     };
     let closed: Promise<void> | undefined;
     return {
       ...info,
       world,
-      servers: { printtracker, pharos, printix },
+      servers: { printtracker, pharos, printix, printixAuth },
       info: () => info,
       close: () => (closed ??= Promise.all(started.map((s) => s.close())).then(() => undefined)),
     };

@@ -16,8 +16,8 @@ export interface ApiServerOptions {
   /** Extra control routes under `/__sandbox/` (truth, facts). Never faulted, never counted. */
   controlRoutes?: Route[];
   faults: FaultInjector;
-  /** Body for errors the router itself answers (unknown path, wrong method). */
-  errorBody: (status: number, message: string) => unknown;
+  /** Reply for errors the server itself answers (unknown path, wrong method, injected faults), in the API's current style. */
+  errorReply: (status: number, message: string, headers?: Record<string, string>) => Reply;
 }
 
 export interface ApiServer {
@@ -58,7 +58,7 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(text);
 }
 
-/** Control routes every simulator has: faults, stats and the world clock. */
+/** Control routes every simulator has: faults, stats, variants and the world clock. */
 function commonControlRoutes(world: World, faults: FaultInjector, stats: RequestStats): Route[] {
   const parse = async (ctx: RequestContext): Promise<unknown> => {
     const text = await ctx.body();
@@ -82,6 +82,9 @@ function commonControlRoutes(world: World, faults: FaultInjector, stats: Request
     route('DELETE', '/__sandbox/faults', () => json(200, faults.reset())),
     route('GET', '/__sandbox/stats', () => json(200, stats.snapshot())),
     route('DELETE', '/__sandbox/stats', () => json(200, stats.reset())),
+    route('GET', '/__sandbox/variants', () => json(200, world.variants.settings)),
+    route('POST', '/__sandbox/variants', guarded(async (ctx) => json(200, world.variants.update(await parse(ctx))))),
+    route('DELETE', '/__sandbox/variants', () => json(200, world.variants.reset())),
     route('GET', '/__sandbox/clock', () => json(200, { now: new Date(world.now()).toISOString() })),
     route('POST', '/__sandbox/clock', guarded(async (ctx) => {
       const body = (await parse(ctx)) as Record<string, unknown>;
@@ -154,11 +157,11 @@ export async function startApiServer(opts: ApiServerOptions, port: number): Prom
     if (res.destroyed) return;
     let reply: Reply;
     if (decision.kind === 'status') {
-      reply = json(decision.status, opts.errorBody(decision.status, decision.status === 429 ? 'Too Many Requests' : 'Service temporarily unavailable'), decision.headers);
+      reply = opts.errorReply(decision.status, decision.status === 429 ? 'Too Many Requests' : 'Service temporarily unavailable', decision.headers);
     } else if (!found) {
       reply = allowed.length
-        ? json(405, opts.errorBody(405, `method not allowed (use ${allowed.join(', ')})`), { allow: allowed.join(', ') })
-        : json(404, opts.errorBody(404, `not found: ${path}`));
+        ? opts.errorReply(405, `method not allowed (use ${allowed.join(', ')})`, { allow: allowed.join(', ') })
+        : opts.errorReply(404, `not found: ${path}`);
     } else {
       reply = await found.route.handler(ctx(found.params));
     }
@@ -169,7 +172,7 @@ export async function startApiServer(opts: ApiServerOptions, port: number): Prom
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       process.stderr.write(`sandbox ${opts.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      send(res, json(500, opts.errorBody(500, 'internal error')));
+      send(res, opts.errorReply(500, 'internal error'));
     });
   });
   server.on('connection', (s) => {

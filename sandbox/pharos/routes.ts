@@ -2,25 +2,35 @@
 
 import { dayOf, parseDay, parseMonth } from '../world/calendar.ts';
 import type { Device } from '../world/fleet.ts';
+import { shuffledBy } from '../world/hash.ts';
 import type { Job } from '../world/jobs.ts';
 import type { World } from '../world/world.ts';
+import { errorReply } from '../http/errors.ts';
 import { json, route, type Reply, type RequestContext, type Route } from '../http/router.ts';
-import { jobRow, meterRow, monthlyRows, statusRow, tonerRows } from './rows.ts';
+import { jobRow, meterRow, monthlyRows, statusRow, tonerRows, userSummaryRows } from './rows.ts';
 
 /** ASP.NET Web API style error body. */
 export const errorBody = (_status: number, message: string) => ({ Message: message });
+
+/** An error reply in the style the `pharos.errorBody` variant asks for. */
+export const pharosError = (world: World) => (status: number, message: string, headers?: Record<string, string>): Reply =>
+  errorReply(world.variants.pharos.errorBody, status, errorBody(status, message), message, headers);
 
 const MAX_RANGE_DAYS = 3660;
 
 export function pharosRoutes(world: World): Route[] {
   const f = world.fleet;
+  const v = () => world.variants.pharos;
+  const fail = pharosError(world);
+  /** Rows in their natural order, or (shuffle variant) in a seeded order of their keys. */
+  const ordered = <T>(rows: T[], key: (row: T) => string): T[] => (v().shuffle ? shuffledBy(rows, f.seed, key) : rows);
 
   const tenantFor = (ctx: RequestContext): number | Reply => {
     const header = ctx.headers.authorization;
     const m = typeof header === 'string' ? /^bearer\s+(\S+)\s*$/i.exec(header) : null;
     const tenant = m ? world.pharosTenant(m[1]) : undefined;
     if (tenant === undefined || ctx.faults.wrongCredentials) {
-      return json(401, errorBody(401, 'Authorization has been denied for this request.'), { 'www-authenticate': 'Bearer' });
+      return fail(401, 'Authorization has been denied for this request.', { 'www-authenticate': 'Bearer' });
     }
     return tenant;
   };
@@ -53,12 +63,13 @@ export function pharosRoutes(world: World): Route[] {
         const r = world.readings.latestAtOrBefore(d, now, now);
         if (r) rows.push(meterRow(world, r));
       }
-      return json(200, rows);
+      return json(200, ordered(rows, (r) => r.DeviceId));
     })),
 
     route('GET', '/ReportApi/Reports/Status', authed((_ctx, tenant) => {
       const now = world.now();
-      return json(200, devices(tenant).map((d) => statusRow(world, d, world.readings.latestAtOrBefore(d, now, now))));
+      const rows = devices(tenant).map((d) => statusRow(world, d, world.readings.latestAtOrBefore(d, now, now)));
+      return json(200, ordered(rows, (r) => r.DeviceId));
     })),
 
     route('GET', '/ReportApi/Reports/Toner', authed((_ctx, tenant) => {
@@ -68,27 +79,31 @@ export function pharosRoutes(world: World): Route[] {
         const r = world.readings.latestAtOrBefore(d, now, now);
         if (r) rows.push(...tonerRows(world, r));
       }
-      return json(200, rows);
+      return json(200, ordered(rows, (r) => `${r.DeviceId} ${r.Color}`));
     })),
 
     route('GET', '/ReportApi/Reports/PrintJobs/:from/:to', authed((ctx, tenant) => {
       const from = parseDay(ctx.params.from);
       const to = parseDay(ctx.params.to);
-      if (from === undefined) return json(400, errorBody(400, `from: '${ctx.params.from}' is not a date (YYYY-MM-DD)`));
-      if (to === undefined) return json(400, errorBody(400, `to: '${ctx.params.to}' is not a date (YYYY-MM-DD)`));
-      if (to < from) return json(400, errorBody(400, 'to: must not be before from'));
-      if (to - from > MAX_RANGE_DAYS) return json(400, errorBody(400, `to: at most ${MAX_RANGE_DAYS} days after from`));
-      return json(200, [...jobsBetween(tenant, from, to)].map((j) => jobRow(world, j)));
+      if (from === undefined) return fail(400, `from: '${ctx.params.from}' is not a date (YYYY-MM-DD)`);
+      if (to === undefined) return fail(400, `to: '${ctx.params.to}' is not a date (YYYY-MM-DD)`);
+      if (to < from) return fail(400, 'to: must not be before from');
+      if (to - from > MAX_RANGE_DAYS) return fail(400, `to: at most ${MAX_RANGE_DAYS} days after from`);
+      // The exclusive variant reads `to` as the first day not included (`D/D` is then empty).
+      const last = v().printJobsEnd === 'inclusive' ? to : to - 1;
+      const jobs = jobsBetween(tenant, from, last);
+      if (v().printJobsRows === 'users') return json(200, ordered(userSummaryRows(world, jobs), (r) => r.UserName));
+      return json(200, ordered([...jobs].map((j) => jobRow(world, j)), (r) => r.JobId));
     })),
 
     route('GET', '/ReportApi/Reports/MonthlyPrintJobs/:from/:to', authed((ctx, tenant) => {
       const from = parseMonth(ctx.params.from);
       const to = parseMonth(ctx.params.to);
-      if (!from) return json(400, errorBody(400, `from: '${ctx.params.from}' is not a month (YYYY-MM)`));
-      if (!to) return json(400, errorBody(400, `to: '${ctx.params.to}' is not a month (YYYY-MM)`));
-      if (to[1] < from[0]) return json(400, errorBody(400, 'to: must not be before from'));
-      if (to[1] - from[0] > MAX_RANGE_DAYS) return json(400, errorBody(400, `to: at most ${MAX_RANGE_DAYS} days after from`));
-      return json(200, monthlyRows(world, jobsBetween(tenant, from[0], to[1])));
+      if (!from) return fail(400, `from: '${ctx.params.from}' is not a month (YYYY-MM)`);
+      if (!to) return fail(400, `to: '${ctx.params.to}' is not a month (YYYY-MM)`);
+      if (to[1] < from[0]) return fail(400, 'to: must not be before from');
+      if (to[1] - from[0] > MAX_RANGE_DAYS) return fail(400, `to: at most ${MAX_RANGE_DAYS} days after from`);
+      return json(200, ordered(monthlyRows(world, jobsBetween(tenant, from[0], to[1])), (r) => `${r.Month} ${r.UserName}`));
     })),
   ];
 }

@@ -2,7 +2,7 @@
 
 import { isoMonth, isoSeconds } from '../world/calendar.ts';
 import type { Device } from '../world/fleet.ts';
-import { salt, uuidFrom } from '../world/hash.ts';
+import { hash, salt, uuidFrom } from '../world/hash.ts';
 import { userName, type Job } from '../world/jobs.ts';
 import type { Reading } from '../world/readings.ts';
 import type { World } from '../world/world.ts';
@@ -113,4 +113,51 @@ export function monthlyRows(world: World, jobs: Iterable<Job>): MonthlyRow[] {
     if (j.duplex) row.DuplexPages += j.pages;
   }
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+}
+
+/** A per-user summary of the print jobs of a range (the `printJobsRows: users` variant): no job, time or device. */
+export interface UserSummaryRow {
+  UserName: string;
+  FullName: string;
+  Department: string;
+  Jobs: number;
+  Pages: number;
+  Sheets: number;
+  ColorPages: number;
+  MonoPages: number;
+  DuplexPages: number;
+  SimplexPages: number;
+}
+
+const SURNAMES = ['Archer', 'Baker', 'Chen', 'Diaz', 'Evans', 'Fischer', 'Garcia', 'Hughes', 'Ito', 'Jensen', 'Khan', 'Larsen', 'Moreau',
+  'Novak', 'Okafor', 'Patel', 'Quinn', 'Rossi', 'Silva', 'Tanaka', 'Usman', 'Varga', 'Weber', 'Xu', 'Young', 'Zimmer'];
+const DEPARTMENTS = ['Finance', 'Sales', 'Operations', 'Engineering', 'Human Resources', 'Legal', 'Marketing', 'Front Office'];
+const DEPARTMENT = salt('pharos-department');
+
+/** Sums jobs per user over the whole range, in user name order. */
+export function userSummaryRows(world: World, jobs: Iterable<Job>): UserSummaryRow[] {
+  const rows = new Map<string, UserSummaryRow>();
+  for (const j of jobs) {
+    const UserName = userName(world.fleet, j.device.customer, j.user);
+    let row = rows.get(UserName);
+    if (!row) {
+      // The login is `first.<surname initial><n>@domain`: the full name follows it.
+      const first = UserName.slice(0, UserName.indexOf('.'));
+      const initial = UserName.charCodeAt(first.length + 1) - 97;
+      rows.set(UserName, (row = {
+        UserName,
+        FullName: `${first[0].toUpperCase()}${first.slice(1)} ${SURNAMES[initial % SURNAMES.length]}`,
+        Department: DEPARTMENTS[hash(world.seed, DEPARTMENT, j.device.customer, j.user) % DEPARTMENTS.length],
+        Jobs: 0, Pages: 0, Sheets: 0, ColorPages: 0, MonoPages: 0, DuplexPages: 0, SimplexPages: 0,
+      }));
+    }
+    row.Jobs++;
+    row.Pages += j.pages;
+    row.Sheets += j.sheets;
+    if (j.color) row.ColorPages += j.pages;
+    else row.MonoPages += j.pages;
+    if (j.duplex) row.DuplexPages += j.pages;
+    else row.SimplexPages += j.pages;
+  }
+  return [...rows.values()].sort((a, b) => (a.UserName < b.UserName ? -1 : a.UserName > b.UserName ? 1 : 0));
 }

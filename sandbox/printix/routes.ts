@@ -1,6 +1,6 @@
-// Printix partner API routes: /oauth/token and /public/partners/:partnerId/tenants[/:tenantId[/billing-info]] in HAL+JSON.
+// Printix partner API routes: /oauth/token (also on its own origin) and /public/partners/:partnerId/tenants[/:tenantId[/billing-info]] in HAL+JSON.
 
-import { json, route, type Reply, type RequestContext, type Route } from '../http/router.ts';
+import { json, route, type Handler, type Reply, type RequestContext, type Route } from '../http/router.ts';
 import type { World } from '../world/world.ts';
 import { TokenStore, type PrintixCredentials } from './oauth.ts';
 import { TenantStore } from './tenants.ts';
@@ -38,16 +38,11 @@ export function printixRoutes(world: World, creds: PrintixCredentials, state: Pr
     return t ? t : json(404, { error: 'not_found', error_description: `no tenant ${ctx.params.tenantId}` });
   };
 
+  const token = tokenHandler(state);
   return [
-    route('POST', '/oauth/token', async (ctx) => {
-      const type = String(ctx.headers['content-type'] ?? '');
-      if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
-        return json(400, { error: 'invalid_request', error_description: 'body must be application/x-www-form-urlencoded' });
-      }
-      const result = tokens.grant(new URLSearchParams(await ctx.body()), ctx.faults.wrongCredentials);
-      if (!result.ok) return json(result.status, { error: result.error, error_description: result.description });
-      return json(200, result.body, { 'cache-control': 'no-store' });
-    }),
+    route('POST', '/oauth/token', (ctx) =>
+      // With the separate-auth variant the token endpoint lives only on its own origin, as auth.printix.net does.
+      world.variants.printix.separateAuth ? json(404, errorBody(404, `not found: ${ctx.path}`)) : token(ctx)),
 
     route('GET', '/public/partners/:partnerId/tenants', (ctx) => {
       const stop = guard(ctx);
@@ -111,6 +106,24 @@ export function printixRoutes(world: World, creds: PrintixCredentials, state: Pr
       return 'status' in t ? t : hal(tenants.billingInfo(t, ctx.baseUrl, creds.partnerId));
     }),
   ];
+}
+
+/** `POST /oauth/token`: client credentials and refresh grants, form-encoded. */
+function tokenHandler(state: PrintixState): Handler {
+  return async (ctx) => {
+    const type = String(ctx.headers['content-type'] ?? '');
+    if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      return json(400, { error: 'invalid_request', error_description: 'body must be application/x-www-form-urlencoded' });
+    }
+    const result = state.tokens.grant(new URLSearchParams(await ctx.body()), ctx.faults.wrongCredentials);
+    if (!result.ok) return json(result.status, { error: result.error, error_description: result.description });
+    return json(200, result.body, { 'cache-control': 'no-store' });
+  };
+}
+
+/** The token endpoint on its own origin (production: auth.printix.net, separate from api.printix.net). */
+export function printixAuthRoutes(state: PrintixState): Route[] {
+  return [route('POST', '/oauth/token', tokenHandler(state))];
 }
 
 export function newPrintixState(world: World, creds: PrintixCredentials, ttlSeconds: number): PrintixState {

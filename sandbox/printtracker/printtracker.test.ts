@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../server.ts';
-import { dailyDeposits, lifetimeCount, type MeterRead } from '../testing/collector.ts';
+import { dailyDeposits, lifetimeCount, type MeterRead as CollectorRead } from '../testing/collector.ts';
 import { get } from '../testing/http.ts';
 
 const NOW = '2025-04-15T10:00:00Z';
@@ -14,6 +14,11 @@ let c0: string;
 interface EntityBody { id: string; name: string; genealogy: string[]; children: { id: string; name: string }[] }
 interface DeviceBody { id: string; entityKey: string; managed: boolean; serialNumber: string; make: string; model: string }
 interface TruthRow { date: string; pages: number; printed: number }
+/** A read as the default sandbox serves it (every counter a decimal string). */
+interface MeterRead extends CollectorRead {
+  createdDate: string;
+  pageCounts: Record<string, Record<string, { displayName: string; value: string }>>;
+}
 
 beforeAll(async () => {
   sb = await startSandbox({ seed: 7, start: '2025-01-01', now: NOW, customers: 4, meterMaxRangeDays: 400 });
@@ -133,7 +138,9 @@ describe('Print Tracker meters', () => {
     for (const r of reads) {
       expect(r.entityKey).toBe(c0);
       expect(devices.has(r.deviceKey)).toBe(true);
-      expect(Object.keys(r).sort()).toEqual(['deviceKey', 'entityKey', 'id', 'installKey', 'pageCounts', 'supplies', 'timestamp']);
+      expect(Object.keys(r).sort()).toEqual(['createdDate', 'deviceKey', 'entityKey', 'id', 'installKey', 'modifiedDate', 'pageCounts', 'supplies', 'timestamp']);
+      // Stored when it arrived: at its timestamp, or later for a late read.
+      expect(Date.parse(r.createdDate)).toBeGreaterThanOrEqual(Date.parse(r.timestamp));
       for (const format of Object.values(r.pageCounts)) {
         for (const c of Object.values(format)) expect(c.value).toMatch(/^\d+$/);
       }
@@ -204,7 +211,7 @@ describe('Print Tracker meters', () => {
   it('shows a replaced device counter dropping to near zero', async () => {
     const d = sb.world.fleet.device(1);
     const r = await get<MeterRead[]>(`${url}/entity/${d.entityId}/device/${d.id}/meter?start=2025-01-15T00:00:00Z&end=2025-01-28T00:00:00Z`, key);
-    const counts = r.body.map(lifetimeCount);
+    const counts = r.body.map((x) => lifetimeCount(x)!);
     const drop = counts.findIndex((c, k) => k > 0 && c < counts[k - 1]);
     expect(drop).toBeGreaterThan(0);
     expect(counts[drop]).toBeLessThan(10_000);

@@ -2,11 +2,13 @@
 
 import { dayOf } from '../world/calendar.ts';
 import type { Device, Entity } from '../world/fleet.ts';
+import { hash, salt, shuffledBy } from '../world/hash.ts';
 import type { Reading } from '../world/readings.ts';
 import type { World } from '../world/world.ts';
+import { errorReply } from '../http/errors.ts';
 import { json, route, type Reply, type RequestContext, type Route } from '../http/router.ts';
 import { ACCEPTED_FORMATS, parsePrintTrackerDate } from './dates.ts';
-import { deviceBody, entityBody, meterReadBody } from './shapes.ts';
+import { deviceBody, entityBody, meterReadBody, zeroMeterRead } from './shapes.ts';
 
 export interface PrintTrackerOptions {
   /** Longest `start`..`end` span `/meter` accepts, in days (0 = no limit). */
@@ -14,6 +16,18 @@ export interface PrintTrackerOptions {
 }
 
 export const errorBody = (status: number, message: string) => ({ status, error: message });
+
+/** An error reply in the style the `printtracker.errorBody` variant asks for. */
+export const printTrackerError = (world: World) => (status: number, message: string, headers?: Record<string, string>): Reply =>
+  errorReply(world.variants.printtracker.errorBody, status, errorBody(status, message), message, headers);
+
+/** One read as served: a reading as one of its entity's installs reports it. */
+interface Served {
+  r: Reading;
+  copy: number;
+}
+
+const ORDER = salt('printtracker-order');
 
 class HttpError extends Error {
   readonly status: number;
@@ -59,6 +73,8 @@ function startEnd(ctx: RequestContext): [number, number] {
 
 export function printTrackerRoutes(world: World, opts: PrintTrackerOptions): Route[] {
   const f = world.fleet;
+  const v = () => world.variants.printtracker;
+  const fail = printTrackerError(world);
 
   const dealerFor = (ctx: RequestContext): number => {
     const key = ctx.headers['x-api-key'];
@@ -101,7 +117,7 @@ export function printTrackerRoutes(world: World, opts: PrintTrackerOptions): Rou
     try {
       return fn(ctx);
     } catch (e) {
-      if (e instanceof HttpError) return json(e.status, errorBody(e.status, e.message));
+      if (e instanceof HttpError) return fail(e.status, e.message);
       throw e;
     }
   };
@@ -118,7 +134,36 @@ export function printTrackerRoutes(world: World, opts: PrintTrackerOptions): Rou
     return out;
   };
 
-  const byTime = (a: Reading, b: Reading) => a.t - b.t || (a.device.id < b.device.id ? -1 : a.device.id > b.device.id ? 1 : 0);
+  /** Every install of the device's entity reports the reading; some readings are served twice (same id). */
+  const served = (reads: readonly Reading[], repeats: boolean): Served[] => {
+    const out: Served[] = [];
+    for (const r of reads) {
+      const copies = v().redundantInstallsRate > 0 ? f.installKeys(r.device.customer, r.device.slot).length : 1;
+      for (let copy = 0; copy < copies; copy++) out.push({ r, copy });
+      if (repeats && world.readings.repeated(r)) out.push({ r, copy: 0 });
+    }
+    return out;
+  };
+
+  const byTime = (a: Served, b: Served) =>
+    a.r.t - b.r.t || (a.r.device.id < b.r.device.id ? -1 : a.r.device.id > b.r.device.id ? 1 : 0) || a.copy - b.copy;
+
+  /** Chronological, or (shuffle variant) an order keyed by read id and occurrence, so repeats land apart. */
+  const ordered = (items: Served[]): Served[] => {
+    if (!v().shuffle) return items.sort(byTime);
+    const seen = new Map<string, number>();
+    return shuffledBy(items, f.seed, (x) => {
+      const id = world.readings.readingId(x.r, x.copy);
+      const n = (seen.get(id) ?? 0) + 1;
+      seen.set(id, n);
+      return `${id}:${n}`;
+    });
+  };
+
+  /** The shuffle variant reorders paged listings within each page, so pages still partition the listing. */
+  const withinPage = <T>(items: T[], key: (x: T) => number): T[] => (v().shuffle ? shuffledBy(items, f.seed, (x) => String(key(x))) : items);
+
+  const body = (x: Served) => meterReadBody(world, x.r, x.copy);
 
   return [
     route('GET', '/v1/entity/:id', handle((ctx) => {
@@ -132,7 +177,7 @@ export function printTrackerRoutes(world: World, opts: PrintTrackerOptions): Rou
       const excludeDisabled = flag(ctx, 'excludeDisabled');
       const limit = positiveInt(ctx, 'limit', 100);
       const pageNo = positiveInt(ctx, 'page', 1);
-      const indices = page(deviceIndices(e, includeChildren, excludeDisabled), pageNo, limit);
+      const indices = withinPage(page(deviceIndices(e, includeChildren, excludeDisabled), pageNo, limit), (i) => hash(f.seed, ORDER, i));
       return json(200, indices.map((i) => deviceBody(world, f.device(i))));
     })),
 
@@ -145,10 +190,9 @@ export function printTrackerRoutes(world: World, opts: PrintTrackerOptions): Rou
       const excludeDisabled = flag(ctx, 'excludeDisabled');
       const now = world.now();
       const reads: Reading[] = [];
-      // That entity only: children are not included and the endpoint is not paged.
-      for (const d of devicesOf(e, false, excludeDisabled)) reads.push(...world.readings.between(d, start, end, now));
-      reads.sort(byTime);
-      return json(200, reads.map((r) => meterReadBody(world, r)));
+      // That entity only (no paging), unless the variant serves its descendants' devices too.
+      for (const d of devicesOf(e, v().meterIncludesChildren, excludeDisabled)) reads.push(...world.readings.between(d, start, end, now));
+      return json(200, ordered(served(reads, true)).map(body));
     })),
 
     route('GET', '/v1/entity/:id/currentMeter', handle((ctx) => {
@@ -158,13 +202,15 @@ export function printTrackerRoutes(world: World, opts: PrintTrackerOptions): Rou
       const limit = positiveInt(ctx, 'limit', 100, 1000);
       const pageNo = positiveInt(ctx, 'page', 1);
       const now = world.now();
-      const current = function* (): Generator<Reading> {
+      // The latest read per device and install.
+      const current = function* (): Generator<Served> {
         for (const d of devicesOf(e, includeChildren, excludeDisabled)) {
           const r = world.readings.latestAtOrBefore(d, now, now);
-          if (r) yield r;
+          if (r) yield* served([r], false);
         }
       };
-      return json(200, page(current(), pageNo, limit).map((r) => meterReadBody(world, r)));
+      const items = withinPage(page(current(), pageNo, limit), (x) => hash(f.seed, ORDER, x.r.device.index, x.copy));
+      return json(200, items.map(body));
     })),
 
     route('GET', '/v1/entity/:id/device/:deviceId/meter', handle((ctx) => {
@@ -173,8 +219,8 @@ export function printTrackerRoutes(world: World, opts: PrintTrackerOptions): Rou
       const [start, end] = startEnd(ctx);
       const limit = positiveInt(ctx, 'limit', 100);
       const pageNo = positiveInt(ctx, 'page', 1);
-      const reads = world.readings.between(d, start, end, world.now());
-      return json(200, page(reads, pageNo, limit).map((r) => meterReadBody(world, r)));
+      const reads = ordered(served(world.readings.between(d, start, end, world.now()), true));
+      return json(200, page(reads, pageNo, limit).map(body));
     })),
 
     route('GET', '/v1/entity/:id/device/:deviceId/meter/mostRecentPriorTo', handle((ctx) => {
@@ -183,7 +229,13 @@ export function printTrackerRoutes(world: World, opts: PrintTrackerOptions): Rou
       const date = instant(ctx, 'date');
       const now = world.now();
       const r = world.readings.latestAtOrBefore(d, date, now);
-      return json(200, r ? [meterReadBody(world, r)] : []);
+      const style = v().mostRecentPriorTo;
+      if (style === 'array') return json(200, r ? [meterReadBody(world, r)] : []);
+      if (r) return json(200, meterReadBody(world, r));
+      if (style === 'object-or-404') throw new HttpError(404, `no meter read for device ${d.id} at or before ${new Date(date).toISOString()}`);
+      if (style === 'object-or-empty-array') return json(200, []);
+      if (style === 'object-or-null') return json(200, null);
+      return json(200, zeroMeterRead());
     })),
   ];
 }

@@ -5,10 +5,13 @@ import { DEALER_NAMES, MODELS, NAME_FIRST, NAME_SECOND, PLACES, SITE_NAMES, type
 import { hash, hexFrom, hexPad, intBetween, pick, salt, seedToUint32, unit } from './hash.ts';
 import { KIND, apiKeyFor, objectId, parseObjectId } from './ids.ts';
 import type { ResolvedWorldOptions, WorldRates } from './options.ts';
+import type { Variants } from '../variants.ts';
 
 export const MAX_SITES = 3;
 /** Stale agent windows are drawn per install and per block of this many days from the start. */
 export const STALE_BLOCK_DAYS = 60;
+/** Redundant installs of an entity get install ids above this offset (index + copy * offset). */
+const INSTALL_COPY_OFFSET = 2 ** 28;
 
 const S = {
   sites: salt('sites'), siteCount: salt('site-count'), slot: salt('device-slot'), model: salt('model'),
@@ -16,11 +19,11 @@ const S = {
   discovery: salt('discovery'), life: salt('life'), initial: salt('initial'), readMinute: salt('read-minute'),
   serial: salt('serial'), net: salt('net'), name1: salt('name1'), name2: salt('name2'), place: salt('place'),
   stopped: salt('stopped'), stopDay: salt('stop-day'), stale: salt('stale'), share: salt('share'), toner: salt('toner'),
-  siteName: salt('site-name'),
+  siteName: salt('site-name'), noTotal: salt('no-total'), installs: salt('installs'),
 };
 
 /** Positions, within customer 0, of the devices that show each device anomaly whenever its rate is above 0. */
-const SHOWCASE_POSITION = { replaced: 1, unmanaged: 2, lateDiscovery: 3, noLife: 4 } as const;
+const SHOWCASE_POSITION = { replaced: 1, unmanaged: 2, lateDiscovery: 3, noLife: 4, noTotal: 5 } as const;
 
 export interface Dealer {
   kind: 'dealer';
@@ -99,6 +102,8 @@ export class Fleet {
   readonly opts: ResolvedWorldOptions;
   readonly seed: number;
   readonly rates: WorldRates;
+  /** Live switches; device and install facts that depend on them are computed on each call, never cached. */
+  readonly variants: Variants;
   readonly startDay: number;
   readonly startMs: number;
   readonly totalCustomers: number;
@@ -107,8 +112,9 @@ export class Fleet {
   private readonly customerCache = new Map<number, Customer>();
   private readonly apiKeys = new Map<string, number>();
 
-  constructor(opts: ResolvedWorldOptions) {
+  constructor(opts: ResolvedWorldOptions, variants: Variants) {
     this.opts = opts;
+    this.variants = variants;
     this.seed = seedToUint32(opts.seed);
     this.rates = opts.rates;
     const startDay = parseDay(opts.start);
@@ -151,7 +157,7 @@ export class Fleet {
   }
 
   /** Anomalies are forced onto the first customers of the primary dealer so even a demo world shows each one. */
-  private showcase(customer: number, position: number, which: 'replaced' | 'unmanaged' | 'lateDiscovery' | 'noLife'): boolean {
+  private showcase(customer: number, position: number, which: keyof typeof SHOWCASE_POSITION): boolean {
     return customer === 0 && position === SHOWCASE_POSITION[which];
   }
 
@@ -309,6 +315,36 @@ export class Fleet {
     if (r.lateDiscovery > 0 && this.showcase(Math.floor(index / n), index % n, 'lateDiscovery')) return this.startDay + 10;
     if (unit(this.seed, S.discovery, index) < r.lateDiscovery) return this.startDay + intBetween(7, 120, unit(this.seed, S.discovery, index, 1));
     return this.startDay;
+  }
+
+  /**
+   * Whether a device reports a `total` counter. Local (USB) devices report black and colour only; at the
+   * `noTotalRate` variant a share of devices are local (device 5 of customer 0 whenever the rate is above 0).
+   */
+  hasTotal(index: number): boolean {
+    const rate = this.variants.printtracker.noTotalRate;
+    if (rate <= 0) return true;
+    const n = this.opts.devicesPerCustomer;
+    if (this.showcase(Math.floor(index / n), index % n, 'noTotal')) return false;
+    return unit(this.seed, S.noTotal, index) >= rate;
+  }
+
+  /**
+   * The installs (collection agents) of an entity, first the one devices name as `installKey`. At the
+   * `redundantInstallsRate` variant a share of entities have 2 or 3, each reporting every device of the
+   * entity (customer 0's own entity has 3 whenever the rate is above 0).
+   */
+  installKeys(customer: number, slot: number): string[] {
+    const install = customer * (MAX_SITES + 1) + slot;
+    const rate = this.variants.printtracker.redundantInstallsRate;
+    let count = 1;
+    if (rate > 0) {
+      if (customer === 0 && slot === 0) count = 3;
+      else if (unit(this.seed, S.installs, install) < rate) count = 2 + (hash(this.seed, S.installs, install, 1) % 2);
+    }
+    const keys: string[] = [];
+    for (let k = 0; k < count; k++) keys.push(objectId(this.seed, KIND.install, install + k * INSTALL_COPY_OFFSET));
+    return keys;
   }
 
   device(index: number): Device {

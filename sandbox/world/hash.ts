@@ -92,3 +92,10 @@ export function uuidFrom(seed: number, purpose: number, a: number, b = 0, c = 0)
 export function pick<T>(list: readonly T[], u: number): T {
   return list[Math.floor(u * list.length)];
 }
+
+/** A deterministic order that is not the natural one: items sorted by a seeded hash of their key. */
+export function shuffledBy<T>(items: readonly T[], seed: number, key: (item: T, position: number) => string): T[] {
+  const keyed = items.map((item, k) => ({ item, h: seedToUint32(`${seed}:${key(item, k)}`) }));
+  keyed.sort((a, b) => a.h - b.h);
+  return keyed.map((x) => x.item);
+}

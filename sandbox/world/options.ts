@@ -1,5 +1,7 @@
 // The knobs that shape a synthetic world: size, start date, clock and the rates of each anomaly.
 
+import type { VariantPatch } from '../variants.ts';
+
 export interface WorldRates {
   /** Share of devices not managed (excluded by `excludeDisabled` and `scope=managed_only`). */
   unmanaged: number;
@@ -38,6 +40,8 @@ export interface WorldOptions {
   rates?: Partial<WorldRates>;
   /** Printix tenants that exist before any POST (taken from the primary dealer's customers). */
   printixTenants?: number;
+  /** Initial variants (see variants.ts); they can change at run time through `world.variants`. */
+  variants?: VariantPatch;
 }
 
 export const DEFAULT_RATES: WorldRates = {

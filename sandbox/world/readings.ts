@@ -6,7 +6,13 @@ import { readId } from './ids.ts';
 import type { Device, Fleet } from './fleet.ts';
 import type { Printing } from './printing.ts';
 
-const R = { missed: salt('missed'), jitter: salt('jitter'), double: salt('double'), late: salt('late') };
+const R = {
+  missed: salt('missed'), jitter: salt('jitter'), double: salt('double'), late: salt('late'),
+  garble: salt('garble'), garbleOther: salt('garble-other'), repeat: salt('repeat'),
+};
+
+/** How many ways a counter can be unreadable (see `garbledCounter` in printtracker/shapes.ts). */
+export const GARBLE_FORMS = 7;
 
 export interface Reading {
   device: Device;
@@ -53,6 +59,40 @@ export class Readings {
     return true;
   }
 
+  /**
+   * How the lifetime counter of a reading is unreadable (0 .. GARBLE_FORMS - 1), or -1 when it is readable.
+   * A property of the reading: every install's copy of it shows the same value.
+   */
+  lifetimeGarble(r: Reading): number {
+    return this.garble(R.garble, r);
+  }
+
+  /** The same for a counter a collector does not use (`totalBlack`): the reading itself stays good. */
+  otherGarble(r: Reading): number {
+    return this.garble(R.garbleOther, r);
+  }
+
+  private garble(purpose: number, r: Reading): number {
+    const rate = this.fleet.variants.printtracker.unreadableCounterRate;
+    if (rate <= 0 || unit(this.seed, purpose, r.device.index, r.day, r.seq) >= rate) return -1;
+    return hash(this.seed, purpose, r.device.index, r.day, r.seq + 2) % GARBLE_FORMS;
+  }
+
+  hasTotal(device: Device): boolean {
+    return this.fleet.hasTotal(device.index);
+  }
+
+  /** Whether a correct collector can use a reading: its device reports a total and its lifetime counter is readable. */
+  usable(r: Reading): boolean {
+    return this.fleet.hasTotal(r.device.index) && this.lifetimeGarble(r) < 0;
+  }
+
+  /** Whether a reading is served twice with the same id in one `/meter` answer (`repeatedReadsRate`). */
+  repeated(r: Reading): boolean {
+    const rate = this.fleet.variants.printtracker.repeatedReadsRate;
+    return rate > 0 && unit(this.seed, R.repeat, r.device.index, r.day, r.seq) < rate;
+  }
+
   /** The readings carrying a timestamp on a UTC day, in time order, regardless of the clock. */
   onDay(device: Device, day: number): Reading[] {
     if (!this.readsOn(device, day)) return [];
@@ -92,13 +132,13 @@ export class Readings {
     return out;
   }
 
-  /** The latest reading with a timestamp at or before `t` that is visible by `asOf`. */
-  latestAtOrBefore(device: Device, t: number, asOf: number): Reading | undefined {
+  /** The latest reading with a timestamp at or before `t` that is visible by `asOf` (and, if asked, usable). */
+  latestAtOrBefore(device: Device, t: number, asOf: number, usableOnly = false): Reading | undefined {
     const limit = Math.min(t, asOf);
     for (let day = dayOf(limit); day >= device.firstReadDay; day--) {
       const rs = this.onDay(device, day);
       for (let k = rs.length - 1; k >= 0; k--) {
-        if (rs[k].t <= limit && rs[k].visibleAt <= asOf) return rs[k];
+        if (rs[k].t <= limit && rs[k].visibleAt <= asOf && (!usableOnly || this.usable(rs[k]))) return rs[k];
       }
     }
     return undefined;
@@ -121,8 +161,9 @@ export class Readings {
     return { life, lifeBlack, lifeColor: life - lifeBlack, prints, printsBlack, printsColor: prints - printsBlack };
   }
 
-  readingId(r: Reading): string {
-    return readId(this.seed, r.device.index, r.day, r.seq);
+  /** The read id of a reading as install `copy` (0 = the device's own install) reports it. */
+  readingId(r: Reading, copy = 0): string {
+    return readId(this.seed, r.device.index, r.day, r.seq + 16 * copy);
   }
 
   /** Whether a replacement happened in (from, to]: a reading after it cannot be compared with one before. */

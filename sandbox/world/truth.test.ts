@@ -126,6 +126,71 @@ describe('meter truth', () => {
   });
 });
 
+describe('meter truth under the variants', () => {
+  it('skips a reading with an unreadable counter: its pages land on the next readable reading', () => {
+    const w = new World({ seed: 7, start: '2025-01-01', now: NOW, variants: { printtracker: { unreadableCounterRate: 0.1 } } });
+    const plain = new World({ seed: 7, start: '2025-01-01', now: NOW });
+    const f = w.fleet;
+    let checked = 0;
+    for (let i = 0; i < 18; i++) {
+      const d = f.device(i);
+      const got = deviceTruth(w, i).totals;
+      const was = deviceTruth(plain, i).totals;
+      expect(got.printed).toEqual(was.printed);
+      const reads = w.readings.between(d, f.startMs, w.now(), w.now());
+      for (const r of reads) {
+        const sameDay = reads.filter((x) => x.day === r.day);
+        if (w.readings.lifetimeGarble(r) < 0 || sameDay.length > 1) continue;
+        const next = reads.find((x) => x.t > r.t && w.readings.usable(x));
+        const prev = w.readings.latestAtOrBefore(d, r.t - 1, w.now(), true);
+        if (!next || !prev || w.readings.replacedBetween(d, prev.t, next.t)) continue;
+        // Nothing on the unreadable day; the next readable reading carries everything since the previous one.
+        expect(got.pages[r.day - f.startDay]).toBe(0);
+        if (reads.filter((x) => x.day === next.day && x.t > next.t).length === 0) {
+          expect(got.pages[next.day - f.startDay]).toBe(w.readings.lifeCount(d, next.t) - w.readings.lifeCount(d, prev.t));
+        }
+        checked++;
+      }
+      if (d.replacedAt === undefined) {
+        // Moved, never lost: after the first readable day, the pages add up to the counter difference.
+        const usable = reads.filter((x) => w.readings.usable(x));
+        const firstDayLast = usable.filter((x) => x.day === usable[0].day).at(-1)!;
+        const last = usable.at(-1)!;
+        const sum = got.pages.slice(usable[0].day - f.startDay + 1, last.day - f.startDay + 1).reduce((a, b) => a + b, 0);
+        expect(sum).toBe(w.readings.lifeCount(d, last.t) - w.readings.lifeCount(d, firstDayLast.t));
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it('deposits nothing for a device without a total, which still prints', () => {
+    const w = new World({ seed: 7, start: '2025-01-01', now: NOW, variants: { printtracker: { noTotalRate: 0.2 } } });
+    expect(w.fleet.hasTotal(5)).toBe(false);
+    const { totals } = deviceTruth(w, 5);
+    expect(totals.pages.every((p) => p === 0)).toBe(true);
+    expect(totals.printed.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // Switching at run time changes the truth at once (nothing is materialised).
+    w.variants.update({ printtracker: { noTotalRate: 0 } });
+    expect(deviceTruth(w, 5).totals.pages.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('is unchanged by the switches that only change how readings are served', () => {
+    const q = { start: '2025-02-01', end: '2025-04-15' };
+    const plain = new World({ seed: 7, start: '2025-01-01', now: NOW });
+    const served = new World({
+      seed: 7, start: '2025-01-01', now: NOW,
+      variants: {
+        printtracker: { meterIncludesChildren: true, redundantInstallsRate: 1, repeatedReadsRate: 0.5, mostRecentPriorTo: 'object-or-404', omitManagedField: true, shuffle: true, errorBody: 'text' },
+        pharos: { printJobsEnd: 'exclusive', printJobsRows: 'users', shuffle: true },
+      },
+    });
+    for (let g = 0; g < 3; g++) {
+      expect(served.meterTruth(served.fleet.customer(g), q)).toEqual(plain.meterTruth(plain.fleet.customer(g), q));
+      expect(served.jobTruth(g, q)).toEqual(plain.jobTruth(g, q));
+    }
+  });
+});
+
 describe('job truth', () => {
   it('makes pages equal printed and equal to the pages of the jobs', () => {
     const w = new World({ seed: 7, start: '2025-01-01', now: NOW });

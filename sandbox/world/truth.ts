@@ -28,22 +28,26 @@ export function emptyTotals(days: number): DayTotals {
  * visible do not count) to `into`. Deposits follow DESIGN.md: the last reading of a day against the
  * previous day's last reading; the first reading is a baseline; a replacement in between makes the new
  * reading a baseline; days without readings deposit nothing and the next reading carries their pages.
+ * A device without a `total` counter deposits nothing (only `printed` counts it); a reading whose
+ * lifetime counter is unreadable is skipped as if absent.
  */
 export function addMeterTruth(
   into: DayTotals, readings: Readings, printing: Printing, device: Device,
   fromDay: number, days: number, asOf: number, now: number,
 ): void {
-  let prev = readings.latestAtOrBefore(device, fromDay * DAY - 1, asOf);
+  // Without a total a correct collector never deposits for the device: counting stops at `printed`.
+  const deposits = readings.hasTotal(device);
+  let prev = deposits ? readings.latestAtOrBefore(device, fromDay * DAY - 1, asOf, true) : undefined;
   let prevPrinted = prev ? printing.printedBy(device, prev.t) : 0;
   for (let k = 0; k < days; k++) {
     const day = fromDay + k;
     const dayStart = day * DAY;
     if (dayStart > now) break;
     into.printed[k] += printing.printedBetween(device, dayStart, Math.min(dayStart + DAY, now));
-    if (day < device.firstReadDay || dayStart > asOf) continue;
+    if (!deposits || day < device.firstReadDay || dayStart > asOf) continue;
     const rs = readings.onDay(device, day);
     let last = undefined;
-    for (const r of rs) if (r.t <= asOf && r.visibleAt <= asOf) last = r;
+    for (const r of rs) if (r.t <= asOf && r.visibleAt <= asOf && readings.usable(r)) last = r;
     if (!last) continue;
     const lastPrinted = printing.printedBy(device, last.t);
     if (prev && !readings.replacedBetween(device, prev.t, last.t)) into.pages[k] += lastPrinted - prevPrinted;

@@ -8,6 +8,7 @@ import { clockFrom, resolveOptions, type ResolvedWorldOptions, type WorldOptions
 import { Printing } from './printing.ts';
 import { Readings } from './readings.ts';
 import { addJobTruth, addMeterTruth, emptyTotals, truthRows, type TruthRow } from './truth.ts';
+import { Variants } from '../variants.ts';
 
 export type TruthScope = 'all' | 'managed_only';
 
@@ -25,12 +26,15 @@ export class World {
   readonly printing: Printing;
   readonly readings: Readings;
   readonly jobs: Jobs;
+  /** The live switches for readings the sources leave open (shared by every simulator and the truth). */
+  readonly variants: Variants;
   private clock: () => number;
 
   constructor(opts: WorldOptions = {}) {
     this.clock = clockFrom(opts.now);
     this.options = resolveOptions(opts, this.clock());
-    this.fleet = new Fleet(this.options);
+    this.variants = new Variants(opts.variants ?? {});
+    this.fleet = new Fleet(this.options, this.variants);
     this.printing = new Printing(this.fleet.seed, this.fleet.startMs);
     this.readings = new Readings(this.fleet, this.printing);
     this.jobs = new Jobs(this.fleet, this.printing);
@@ -112,6 +116,16 @@ export class World {
     return truthRows(totals, from);
   }
 
+  /** Served reads (visible by `now`) whose lifetime counter is unreadable: their id (as the device's own install reports it) and timestamp. */
+  private unreadableReads(d: Device, now: number): { id: string; timestamp: string }[] {
+    const out: { id: string; timestamp: string }[] = [];
+    if (this.variants.printtracker.unreadableCounterRate <= 0 || !this.fleet.hasTotal(d.index)) return out;
+    for (const r of this.readings.between(d, d.firstReadDay * DAY, now, now)) {
+      if (this.readings.lifetimeGarble(r) >= 0) out.push({ id: this.readings.readingId(r), timestamp: new Date(r.t).toISOString() });
+    }
+    return out;
+  }
+
   /** Facts a test may want to check a collector against: anomalies of one customer's devices. */
   facts(customer: number) {
     const c = this.fleet.customer(customer);
@@ -122,8 +136,11 @@ export class World {
       serialNumber: d.serialNumber,
       managed: d.managed,
       hasLifeFormat: d.hasLifeFormat,
+      hasTotal: this.fleet.hasTotal(d.index),
+      installKeys: this.fleet.installKeys(d.customer, d.slot),
       firstReadDay: new Date(d.firstReadDay * DAY).toISOString().slice(0, 10),
       replacedAt: d.replacedAt !== undefined && d.replacedAt <= now ? new Date(d.replacedAt).toISOString() : null,
+      unreadableReads: this.unreadableReads(d, now),
     }));
     const staleDays: string[] = [];
     for (const e of this.fleet.subtree(c)) {
