@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './command.ts';
 import { API_NAMES, startSandbox, type SandboxInfo, type SandboxOptions } from '../../sandbox/server.ts';
 import type { FaultSettings } from '../../sandbox/faults.ts';
+import { DEFAULT_VARIANTS, ERROR_BODY_STYLES, PRIOR_TO_STYLES, type VariantPatch, type VariantSettings } from '../../sandbox/variants.ts';
 import type { WorldRates } from '../../sandbox/world/options.ts';
 
 const HELP = `Usage: canopy sandbox [options]
@@ -25,9 +26,25 @@ Ports (0 = any free port)
   --printtracker-port <n>          default 4010
   --pharos-port <n>                default 4020
   --printix-port <n>               default 4030
+  --printix-auth-port <n>          Printix token endpoint's own origin (default: Printix port + 1, 0 if that is 0)
 API behaviour
   --token-ttl <seconds>            Printix access token lifetime (default 599)
   --meter-max-range-days <n>       longest Print Tracker /meter span (default 0 = unlimited)
+Variants (readings the sources leave open; change later with POST /__sandbox/variants)
+  --meter-includes-children        Print Tracker /meter also serves the devices of the entity's sites
+  --redundant-installs-rate <0..1> entities with 2-3 installs, each reporting every device (duplicate reads)
+  --repeated-reads-rate <0..1>     reads served twice with the same id in one /meter answer
+  --most-recent-prior-to <style>   array (default), object-or-404, object-or-empty-array, object-or-null,
+                                   object-or-zero
+  --no-total-rate <0..1>           devices without a total counter (local USB: black and colour only)
+  --unreadable-counter-rate <0..1> reads with an unreadable counter ("N/A", "1,234,567", 12345, ...)
+  --omit-managed-field             Print Tracker devices without the "managed" field (as documented)
+  --shuffle                        Print Tracker and Pharos arrays in a non-chronological order
+  --error-body <style>             Print Tracker and Pharos errors: json (default), message, text, html
+  --print-jobs-end <end>           Pharos PrintJobs/{from}/{to}: inclusive (default) or exclusive
+  --print-jobs-rows <rows>         Pharos PrintJobs rows: jobs (default) or users (per-user summaries)
+  --separate-printix-auth          Printix /oauth/token only on its own origin (printix.authUrl)
+  --variants <json>                per API: {"printtracker": {"shuffle": true}, "pharos": {...}} (flags win)
 Faults (all three APIs; change later with POST /__sandbox/faults)
   --latency-ms <ms>  --error-rate <0..1>  --rate-limit-rate <0..1>  --retry-after <s>
   --hang-rate <0..1>  --hang-ms <ms, 0 = never answer>  --outage <reset|503>  --wrong-credentials
@@ -49,6 +66,14 @@ const RATE_FLAGS: Record<string, keyof WorldRates> = {
   'no-life-rate': 'noLifeFormat',
 };
 
+const VARIANT_BOOLEAN_FLAGS = ['meter-includes-children', 'omit-managed-field', 'shuffle', 'separate-printix-auth'] as const;
+
+function choice<T extends string>(name: string, v: string | undefined, values: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!(values as readonly string[]).includes(v)) throw new UsageError(`--${name}: must be one of ${values.join(', ')}`);
+  return v as T;
+}
+
 function num(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -59,8 +84,10 @@ function num(name: string, v: string | undefined): number | undefined {
 export function parseSandboxArgs(args: string[]): { options: SandboxOptions; json: boolean; help: boolean } {
   const stringFlags = [
     'seed', 'customers', 'devices-per-customer', 'other-dealers', 'other-dealer-customers', 'start', 'now',
-    'printix-tenants', 'printtracker-port', 'pharos-port', 'printix-port', 'token-ttl', 'meter-max-range-days',
+    'printix-tenants', 'printtracker-port', 'pharos-port', 'printix-port', 'printix-auth-port', 'token-ttl', 'meter-max-range-days',
     'latency-ms', 'error-rate', 'rate-limit-rate', 'retry-after', 'hang-rate', 'hang-ms', 'outage', 'faults',
+    'redundant-installs-rate', 'repeated-reads-rate', 'most-recent-prior-to', 'no-total-rate', 'unreadable-counter-rate',
+    'error-body', 'print-jobs-end', 'print-jobs-rows', 'variants',
     ...Object.keys(RATE_FLAGS),
   ];
   // parseArgs errors (unknown option, missing value) are usage errors.
@@ -74,6 +101,7 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
         ...Object.fromEntries(stringFlags.map((f) => [f, { type: 'string' as const }])),
         json: { type: 'boolean' },
         'wrong-credentials': { type: 'boolean' },
+        ...Object.fromEntries(VARIANT_BOOLEAN_FLAGS.map((f) => [f, { type: 'boolean' as const }])),
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -123,6 +151,9 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
     }
   }
 
+  const variants = parseVariants(s, (k) => (values as Record<string, unknown>)[k] === true);
+  const printixPort = num('printix-port', s('printix-port')) ?? 4030;
+
   const options: SandboxOptions = {
     seed: s('seed') ?? '7',
     customers: num('customers', s('customers')),
@@ -135,7 +166,9 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
     rates,
     printtrackerPort: num('printtracker-port', s('printtracker-port')) ?? 4010,
     pharosPort: num('pharos-port', s('pharos-port')) ?? 4020,
-    printixPort: num('printix-port', s('printix-port')) ?? 4030,
+    printixPort,
+    printixAuthPort: num('printix-auth-port', s('printix-auth-port')) ?? (printixPort === 0 ? 0 : printixPort + 1),
+    variants,
     tokenTtlSeconds: num('token-ttl', s('token-ttl')),
     meterMaxRangeDays: num('meter-max-range-days', s('meter-max-range-days')),
     faults: { ...perApi, all: { ...perApi?.all, ...all } },
@@ -143,7 +176,54 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
   return { options, json: values.json === true, help: values.help === true };
 }
 
-function describe(info: SandboxInfo, opts: SandboxOptions, start: string): string {
+/** `--variants` JSON first, then the flags on top (values are validated again by the sandbox, naming the variant). */
+function parseVariants(s: (k: string) => string | undefined, on: (k: string) => boolean): VariantPatch {
+  let base: Record<string, Record<string, unknown>> = {};
+  const text = s('variants');
+  if (text !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new UsageError('--variants: not valid JSON');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('--variants: must be a JSON object');
+    base = parsed as Record<string, Record<string, unknown>>;
+  }
+  const pt: Record<string, unknown> = { ...base.printtracker };
+  const ph: Record<string, unknown> = { ...base.pharos };
+  const px: Record<string, unknown> = { ...base.printix };
+  const set = (target: Record<string, unknown>, key: string, v: unknown) => {
+    if (v !== undefined) target[key] = v;
+  };
+  if (on('meter-includes-children')) pt.meterIncludesChildren = true;
+  if (on('omit-managed-field')) pt.omitManagedField = true;
+  if (on('shuffle')) pt.shuffle = ph.shuffle = true;
+  if (on('separate-printix-auth')) px.separateAuth = true;
+  set(pt, 'redundantInstallsRate', num('redundant-installs-rate', s('redundant-installs-rate')));
+  set(pt, 'repeatedReadsRate', num('repeated-reads-rate', s('repeated-reads-rate')));
+  set(pt, 'noTotalRate', num('no-total-rate', s('no-total-rate')));
+  set(pt, 'unreadableCounterRate', num('unreadable-counter-rate', s('unreadable-counter-rate')));
+  set(pt, 'mostRecentPriorTo', choice('most-recent-prior-to', s('most-recent-prior-to'), PRIOR_TO_STYLES));
+  const errorBody = choice('error-body', s('error-body'), ERROR_BODY_STYLES);
+  set(pt, 'errorBody', errorBody);
+  set(ph, 'errorBody', errorBody);
+  set(ph, 'printJobsEnd', choice('print-jobs-end', s('print-jobs-end'), ['inclusive', 'exclusive'] as const));
+  set(ph, 'printJobsRows', choice('print-jobs-rows', s('print-jobs-rows'), ['jobs', 'users'] as const));
+  return { ...base, printtracker: pt, pharos: ph, printix: px } as VariantPatch;
+}
+
+/** The variants that differ from the defaults, as `api.name=value`. */
+function changedVariants(v: VariantSettings): string[] {
+  const out: string[] = [];
+  for (const api of Object.keys(DEFAULT_VARIANTS) as (keyof VariantSettings)[]) {
+    const defaults = DEFAULT_VARIANTS[api] as unknown as Record<string, unknown>;
+    for (const [k, value] of Object.entries(v[api])) if (value !== defaults[k]) out.push(`${api}.${k}=${String(value)}`);
+  }
+  return out;
+}
+
+function describe(info: SandboxInfo, opts: SandboxOptions, start: string, variants: VariantSettings): string {
   const show = 10;
   const pt = info.printtracker;
   const lines = [
@@ -160,14 +240,16 @@ function describe(info: SandboxInfo, opts: SandboxOptions, start: string): strin
     ...info.pharos.tenants.slice(0, show).map((t) => `  ${t.key}  ${t.name}`),
     ...(info.pharos.tenants.length > show ? [`  ... and ${info.pharos.tenants.length - show} more tenants`] : []),
     '',
-    `Printix         ${info.printix.url}   (POST /oauth/token, /public/partners/:partnerId/tenants)`,
+    `Printix         ${info.printix.url}   (/public/partners/:partnerId/tenants${variants.printix.separateAuth ? '' : ', POST /oauth/token'})`,
+    `  token endpoint  ${info.printix.authUrl}/oauth/token`,
     `  partner id      ${info.printix.partnerId}`,
     `  client id       ${info.printix.clientId}`,
     `  client secret   ${info.printix.clientSecret}`,
     '',
     `Ground truth    ${pt.url}/__sandbox/truth?entity=<id>&start=YYYY-MM-DD&end=YYYY-MM-DD[&scope=managed_only]`,
     `                ${info.pharos.url}/__sandbox/truth?tenant=<key>&start=YYYY-MM-DD&end=YYYY-MM-DD`,
-    `Knobs           GET|POST|DELETE <any url>/__sandbox/faults, GET|DELETE /__sandbox/stats, GET|POST /__sandbox/clock`,
+    `Knobs           GET|POST|DELETE <any url>/__sandbox/faults and /__sandbox/variants, GET|DELETE /__sandbox/stats, GET|POST /__sandbox/clock`,
+    `Variants        ${changedVariants(variants).join(', ') || 'none (every reading as the sandbox first guessed it)'}`,
     '',
     'Press Ctrl+C to stop.',
   ];
@@ -190,7 +272,7 @@ export async function run(args: string[]): Promise<void> {
   }
   const info = sandbox.info();
   if (json) process.stdout.write(`${JSON.stringify(info)}\n`);
-  else process.stdout.write(`${describe(info, options, sandbox.world.options.start)}\n`);
+  else process.stdout.write(`${describe(info, options, sandbox.world.options.start, sandbox.world.variants.settings)}\n`);
 
   await new Promise<void>((resolve) => {
     const stop = () => {
