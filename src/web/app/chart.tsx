@@ -8,8 +8,12 @@ export interface Bars {
   x: number[];
   y: number[];
   label: string;
-  /** How the x value reads in the hover legend. */
+  /** How the x value reads on the axis and in the hover legend. */
   xLabel: (seconds: number) => string;
+  /** What one bar stands for, for the legend ("Month", "Day"). */
+  xName: string;
+  /** Seconds one bar spans, so the first and last bars are not cut in half. */
+  step: number;
 }
 
 export function BarChart({ bars, title, height = 240 }: { bars: Bars; title: string; height?: number }) {
@@ -25,13 +29,13 @@ export function BarChart({ bars, title, height = 240 }: { bars: Bars; title: str
         title: undefined,
         cursor: { drag: { x: false, y: false } },
         legend: { show: true },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
+        scales: { x: { time: true, range: (_u, min, max) => [min - bars.step / 2, max + bars.step / 2] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
         axes: [
           { values: (_u, splits) => splits.map((s) => bars.xLabel(s)), space: 70 },
           { size: 70, values: (_u, splits) => splits.map((s) => s.toLocaleString('en-US')) },
         ],
         series: [
-          { value: (_u, v) => (v == null ? '—' : bars.xLabel(v)) },
+          { label: bars.xName, value: (_u, v) => (v == null ? '—' : bars.xLabel(v)) },
           { label: bars.label, fill: 'rgba(46, 125, 77, 0.75)', stroke: '#1f5f3a', paths: bar, points: { show: false },
             value: (_u, v) => (v == null ? '—' : v.toLocaleString('en-US')) },
         ],

@@ -41,4 +41,5 @@ function App() {
 
 const root = document.getElementById('app')!;
 interceptLinks(root);
+root.textContent = '';
 render(<App />, root);

@@ -46,7 +46,7 @@ export function CustomerPage({ api }: PageProps) {
         <Loaded state={deposits} what="deposits">
           {(list) => list.length === 0 ? <Empty>No deposits in the last {DAYS} days.</Empty> : (
             <BarChart title="Pages deposited per day" height={200}
-              bars={{ ...dailySeries(list), label: 'Pages', xLabel: (s) => new Date(s * 1000).toISOString().slice(5, 10) }} />
+              bars={{ ...dailySeries(list), label: 'Pages', xName: 'Day', step: 86_400, xLabel: (s) => new Date(s * 1000).toISOString().slice(5, 10) }} />
           )}
         </Loaded>
       </Panel>

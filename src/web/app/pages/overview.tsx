@@ -55,6 +55,8 @@ export function OverviewPage({ account, api, session }: PageProps) {
                     x: periods.map((p) => Date.parse(p.date) / 1000),
                     y: periods.map((p) => p.pages),
                     label: 'Pages',
+                    xName: 'Month',
+                    step: 30 * 86_400,
                     xLabel: (s) => f.monthLabel(new Date(s * 1000).toISOString()),
                   }}
                 />
