@@ -47,6 +47,7 @@ export async function webPlugin(app: FastifyInstance, opts: { dist?: string } = 
     // File names carry a content hash: a browser may keep them for a year.
     immutable: true,
     maxAge: '365d',
-    preCompressed: false,
+    // The build writes .br and .gz beside each asset (vite.config.ts): sent when the browser accepts them.
+    preCompressed: true,
   });
 }

@@ -53,7 +53,7 @@ describe.skipIf(browserTestsSkipped !== null)('dashboard in Chromium', () => {
     await page.getByLabel('Email').focus();
     await page.keyboard.type('dana@evergreen.example');
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('password');
+    expect(await page.evaluate('document.activeElement?.getAttribute("type")')).toBe('password');
     await page.keyboard.type('wrong password!');
     await page.keyboard.press('Enter');
     await page.getByText('email or password is wrong').waitFor();
@@ -86,7 +86,7 @@ describe.skipIf(browserTestsSkipped !== null)('dashboard in Chromium', () => {
     await phone.context.addCookies(await dealerTab.context.cookies());
     await phone.page.goto(`${site.url}/`);
     await phone.page.locator('[data-testid="chart"] canvas').waitFor();
-    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    const overflow = await phone.page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(phone.page, 'overview-phone');
     expect(phone.errors).toEqual([]);
