@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { capabilities } from './capabilities.ts';
+import { createCollectionRuntime, type CollectionRuntime } from './collection/runtime.ts';
 import { certificatePages } from './ledger/certificate-pages.ts';
 import { authPlugin } from './http/auth.ts';
 import { errorsPlugin } from './http/errors.ts';
@@ -19,6 +20,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route registered, for documentation and the authorization matrix test. */
     routeList: Array<{ method: string; url: string }>;
+    /** The collection engine the routes use (serve attaches the job queue to it). */
+    collection: CollectionRuntime;
   }
 }
 
@@ -41,7 +44,8 @@ export const REDACTED_PATHS = [
 ];
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
-  const { logger, https, ...deps } = options;
+  const { logger, https, ...given } = options;
+  const deps = { ...given, collection: given.collection ?? createCollectionRuntime(given) };
   const app = Fastify({
     logger: logger ?? false,
     bodyLimit: BODY_LIMIT,
@@ -66,6 +70,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
   });
   app.decorate('routeList', routeList);
+  app.decorate('collection', deps.collection);
+  if (!given.collection) deps.collection.setLog((line) => app.log.info(line));
 
   app.addSchema(ErrorBody);
   await app.register(errorsPlugin);

@@ -11,6 +11,9 @@ import { transactionRoutes } from './ledger/transactions-routes.ts';
 import { volumeRoutes } from './ledger/volume-routes.ts';
 import { keyRoutes } from './keys/routes.ts';
 import { passwordLinkRoutes } from './sessions/routes.ts';
+import { serverRoutes } from './integrations/servers-routes.ts';
+import { feedRoutes } from './integrations/feeds-routes.ts';
+import { runRoutes } from './integrations/runs-routes.ts';
 
 export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   accountRoutes,
@@ -24,4 +27,7 @@ export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   volumeRoutes,
   keyRoutes,
   passwordLinkRoutes,
+  serverRoutes,
+  feedRoutes,
+  runRoutes,
 ];

@@ -1,5 +1,6 @@
 // Every environment variable Canopy reads, parsed and typed once.
 import path from 'node:path';
+import { loadCollectionSettings, type CollectionSettings } from './collection/settings.ts';
 
 export interface Config {
   port: number;
@@ -16,13 +17,15 @@ export interface Config {
   closeGraceDays: number;
   defaultRate: string;
   jobs: boolean;
+  /** Upstream servers, secrets and the collection engine (src/collection/settings.ts). */
+  collection: CollectionSettings;
   /** Grams of CO2-equivalent per standard page shown on the dashboard (PaperCut's figure by default). */
   co2GramsPerPage: number;
 }
 
 export class ConfigError extends Error {}
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+export function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -32,12 +35,12 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   return value;
 }
 
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+export function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   const raw = (env[name] ?? '').toLowerCase();
   return raw === '1' || raw === 'true' || raw === 'yes';
 }
 
-function text(env: NodeJS.ProcessEnv, name: string): string | null {
+export function text(env: NodeJS.ProcessEnv, name: string): string | null {
   const raw = env[name];
   return raw === undefined || raw === '' ? null : raw;
 }
@@ -76,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     closeGraceDays: integer(env, 'CANOPY_CLOSE_GRACE_DAYS', 2, 0, 27),
     defaultRate: rate,
     jobs: !flag(env, 'CANOPY_NO_JOBS'),
+    collection: loadCollectionSettings(env),
     co2GramsPerPage: co2Grams(env),
   };
 }

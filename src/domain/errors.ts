@@ -45,3 +45,14 @@ export class Forbidden extends Error {
     this.reason = reason;
   }
 }
+
+/** An upstream server the request needed did not answer as expected (HTTP 502); the message says what happened. */
+export class UpstreamUnavailable extends Error {
+  readonly reason: string;
+
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'UpstreamUnavailable';
+    this.reason = reason;
+  }
+}

@@ -1,7 +1,7 @@
 // Maps every failure to PrintReleaf's {code, error} body: typed domain errors, validation, framework errors.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Conflict, Forbidden, InvalidInput, NotFound } from '../domain/errors.ts';
+import { Conflict, Forbidden, InvalidInput, NotFound, UpstreamUnavailable } from '../domain/errors.ts';
 
 export class Unauthorized extends Error {}
 export class TooManyRequests extends Error {
@@ -113,6 +113,7 @@ export function mapError(error: unknown): Mapped | null {
   if (error instanceof NotFound) return { status: 404, message: error.message };
   if (error instanceof Conflict) return { status: 409, message: error.message };
   if (error instanceof Forbidden) return { status: 403, message: error.message };
+  if (error instanceof UpstreamUnavailable) return { status: 502, message: error.message };
   if (error instanceof Unauthorized) return { status: 401, message: error.message };
   if (error instanceof TooManyRequests) return { status: 429, message: error.message };
   const fe = error as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };

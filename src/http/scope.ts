@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import type { CollectionRuntime } from '../collection/runtime.ts';
 import { Uuid } from './schemas.ts';
 
 export type Clock = () => Date;
@@ -12,6 +13,8 @@ export interface AppDeps {
   db: Database;
   config: Config;
   clock: Clock;
+  /** The collection engine and how runs start; buildApp makes one (runs in-process) when not given. */
+  collection?: CollectionRuntime;
 }
 
 export interface RouteDeps extends AppDeps {

@@ -97,7 +97,10 @@ export async function createTestApp(options: { env?: Record<string, string>; clo
   const store = await openTestDatabase();
   const clock = options.clock ?? new TestClock();
   const rootKey = `root_${crypto.randomBytes(12).toString('hex')}`;
-  const config = loadConfig({ CANOPY_BOOTSTRAP_KEY: rootKey, CANOPY_DATA_DIR: '/nonexistent', ...options.env });
+  const config = loadConfig({
+    CANOPY_BOOTSTRAP_KEY: rootKey, CANOPY_DATA_DIR: '/nonexistent', CANOPY_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
+    ...options.env,
+  });
   const boot = await bootstrap(store.db, config, clock.read());
   const app = await buildApp({ db: store.db, config, clock: clock.read });
   await app.ready();
@@ -134,6 +137,7 @@ export async function createTestApp(options: { env?: Record<string, string>; clo
       return { id: created.id as string, key: key.key };
     },
     async close() {
+      await app.collection.idle();
       await app.close();
       await store.drop();
     },

@@ -1,0 +1,70 @@
+// What the API, the jobs and the CLI share to collect: the engine, sealed credentials, and how a run is started.
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { loadSecretKey, secretBox, type SecretBox } from '../integrations/secrets.ts';
+import type { IntegrationDeps } from '../integrations/servers-service.ts';
+import { createCollectionEngine, type CollectionEngine, type EngineDeps } from './engine.ts';
+
+export const COLLECT_RUN_JOB = 'collect-run';
+export const SERVER_CHECK_JOB = 'server-check';
+
+/** The part of the job queue collection needs. */
+export interface RunQueue {
+  send(name: string, data?: Record<string, unknown>): Promise<string | null>;
+}
+
+export interface CollectionRuntime {
+  engine: CollectionEngine;
+  secrets: SecretBox;
+  integration: IntegrationDeps;
+  /** Starts a run: as a job when a queue is attached, else in this process, in the background. */
+  startRun(runId: string): Promise<void>;
+  /** Checks a server soon (after its credentials changed), without making the caller wait. */
+  checkServerSoon(serverId: string): void;
+  attachQueue(queue: RunQueue | null): void;
+  setLog(log: (line: string) => void): void;
+  /** Resolves when every run started in this process without a queue has finished (tests, shutdown). */
+  idle(): Promise<void>;
+}
+
+export function createCollectionRuntime(deps: {
+  db: Database;
+  config: Config;
+  clock: () => Date;
+  log?: (line: string) => void;
+  engine?: Partial<Pick<EngineDeps, 'leaseSeconds' | 'workerId' | 'beforeFeed'>>;
+}): CollectionRuntime {
+  let log = deps.log ?? (() => {});
+  const secrets = secretBox(loadSecretKey(deps.config.collection.secretKey, deps.config.dataDir));
+  const engine = createCollectionEngine({
+    db: deps.db, settings: deps.config.collection, secrets, clock: deps.clock, log: (line) => log(line), ...deps.engine,
+  });
+  let queue: RunQueue | null = null;
+  const inFlight = new Set<Promise<unknown>>();
+  const background = (work: Promise<unknown>) => {
+    const tracked = work.catch((error: unknown) => log(`collection: ${(error as Error).message}`)).finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  return {
+    engine,
+    secrets,
+    integration: { secrets, allowPrivateUpstreams: deps.config.collection.allowPrivateUpstreams, connect: engine.connect },
+    async startRun(runId) {
+      if (queue) await queue.send(COLLECT_RUN_JOB, { runId });
+      else background(engine.executeRun(runId));
+    },
+    checkServerSoon(serverId) {
+      if (queue) background(queue.send(SERVER_CHECK_JOB, { serverId }));
+      else background(engine.checkServer(serverId));
+    },
+    attachQueue(next) {
+      queue = next;
+    },
+    setLog(next) {
+      log = next;
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// /collection-runs routes: collect now (one feed or every feed below the account) and follow a run's progress.
+import { Type } from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { requireScope } from '../http/auth.ts';
+import { pageRequest, sendPage } from '../http/pagination.ts';
+import { IdParams, PageQuery, errorResponses } from '../http/schemas.ts';
+import type { RouteDeps } from '../http/scope.ts';
+import { NotFound } from '../domain/errors.ts';
+import { createRun, getRun, listRuns } from '../collection/runs.ts';
+import { runtimeOf } from './servers-routes.ts';
+import { CollectionRun, CreateRunBody } from './schema.ts';
+import { runView } from './views.ts';
+
+export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
+  const { db, clock, params } = deps;
+  const runtime = runtimeOf(deps);
+  const tags = ['Collection'];
+
+  app.post(
+    '/collection-runs',
+    {
+      schema: {
+        tags, summary: 'Collect now',
+        description: 'Every active feed of the account and its descendants, or one feed (feed_id); since re-collects from a day. Answers 202 with the run; poll it for progress.',
+        params: params(), body: CreateRunBody, response: { 202: CollectionRun, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const account = requireScope(request);
+      const feedId = request.body?.feed_id ?? null;
+      if (feedId !== null) {
+        const visible = await db.query(
+          `SELECT 1 FROM feeds f JOIN accounts a ON a.id = f.account_id WHERE f.id = $1 AND f.deleted_at IS NULL AND a.path LIKE $2`,
+          [feedId, `${account.path}%`],
+        );
+        if (visible.length === 0) throw new NotFound('Feed');
+      }
+      const run = await createRun(db, { account, feedId, trigger: 'manual', since: request.body?.since ?? null, now: clock() });
+      await runtime.startRun(run.id);
+      reply.code(202);
+      return runView(run);
+    },
+  );
+  app.get(
+    '/collection-runs',
+    { schema: { tags, summary: 'List collection runs the account asked for, newest first', params: params(), querystring: PageQuery, response: { 200: Type.Array(CollectionRun), ...errorResponses(400, 401, 404) } } },
+    async (request, reply) => {
+      const page = pageRequest(request.query);
+      return sendPage(request, reply, page, await listRuns(db, requireScope(request), page)).map(runView);
+    },
+  );
+  app.get(
+    '/collection-runs/:id',
+    { schema: { tags, summary: 'A collection run and its progress', params: params(IdParams), response: { 200: CollectionRun, ...errorResponses(400, 401, 404) } } },
+    async (request) => runView(await getRun(db, requireScope(request), request.params.id)),
+  );
+};

@@ -1,0 +1,54 @@
+// End to end: a dealer registers its Print Tracker server, maps customers to entities, and the deposits equal the truth.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeName } from '../helpers/harness.ts';
+import { collectionWorld, depositsByDay, settle, sorted, truth, truthByDay, type World } from './helpers.ts';
+
+describe(`Print Tracker collection against the sandbox (${storeName})`, () => {
+  let w: World;
+  let dealer: { id: string; key: string };
+  let serverId: string;
+  const customers: Array<{ id: string; key: string; entity: string }> = [];
+
+  beforeAll(async () => {
+    w = await collectionWorld({ now: '2025-04-15T02:00:00Z', sandbox: { start: '2024-10-01' } });
+    dealer = await w.t.account('Dealer PT');
+    const server = await w.t.json('/v1/servers', {
+      method: 'POST', key: dealer.key,
+      body: { type: 'printtracker', url: w.sb.printtracker.url, username: w.sb.printtracker.dealerEntityId, password: w.sb.printtracker.apiKey, contact: 'ops@dealer.example' },
+    });
+    serverId = server.id;
+    for (const [i, entity] of w.sb.printtracker.customerEntityIds.entries()) {
+      const c = await w.t.account(`Customer ${i}`, { key: dealer.key });
+      customers.push({ ...c, entity });
+    }
+  });
+  afterAll(async () => w.close());
+
+  it('never returns the password, and stores it encrypted', async () => {
+    const server = await w.t.json(`/v1/servers/${serverId}`, { key: dealer.key });
+    expect(server).not.toHaveProperty('password');
+    expect(JSON.stringify(server)).not.toContain(w.sb.printtracker.apiKey);
+    const [row] = await w.t.db.query<Record<string, unknown>>(`SELECT * FROM servers WHERE id = $1`, [serverId]);
+    expect(JSON.stringify(row)).not.toContain(w.sb.printtracker.apiKey);
+  });
+
+  it('lists the entities below the dealer for the feed form', async () => {
+    const entities = await w.t.json(`/v1/servers/${serverId}/entities`, { key: dealer.key });
+    const ids = entities.map((e: { id: string }) => e.id);
+    for (const c of customers) expect(ids).toContain(c.entity);
+  });
+
+  it('backfills from activated_at and deposits exactly the truth per UTC day', async () => {
+    for (const c of customers) {
+      await w.t.json(`/v1/accounts/${c.id}/feeds`, {
+        method: 'POST', key: dealer.key,
+        body: { server_id: serverId, external_id: c.entity, activated_at: '2025-01-15' },
+      });
+    }
+    await settle(w.t);
+    for (const c of customers) {
+      const expected = truthByDay(await truth(w.sb, { entity: c.entity, start: '2025-01-15', end: '2025-04-15' }));
+      expect(sorted(await depositsByDay(w.t, c.id, dealer.key))).toEqual(sorted(expected));
+    }
+  });
+});
