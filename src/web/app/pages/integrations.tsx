@@ -12,7 +12,14 @@ type Api = PageProps['api'];
 
 export function IntegrationsPage({ api, account }: PageProps) {
   const servers = useLoad(() => get<Server[]>(api('/servers')), [api('')]);
-  const feeds = useLoad(() => get<Feed[]>(api('/feeds')), [api('')]);
+  // The account's own feeds and every feed on its servers (its customers'), once each.
+  const feeds = useLoad(async () => {
+    const [own, servers] = await Promise.all([get<Feed[]>(api('/feeds')), get<Server[]>(api('/servers'))]);
+    const onServers = await Promise.all(servers.map((s) => get<Feed[]>(api(`/servers/${s.id}/feeds`))));
+    const byId = new Map<string, Feed>();
+    for (const feed of [...own, ...onServers.flat()]) byId.set(feed.id, feed);
+    return [...byId.values()].sort((a, b) => b.activated_at.localeCompare(a.activated_at));
+  }, [api('')]);
   const customers = useLoad(async () => {
     const children = await get<Account[]>(api('/accounts'));
     return account.role === 'customer' ? [account as Account] : children;
@@ -24,7 +31,7 @@ export function IntegrationsPage({ api, account }: PageProps) {
   return (
     <>
       <Panel title="Servers" id="servers-title" actions={!adding && <button type="button" class="primary" onClick={() => setAdding(true)}>Add server</button>}>
-        {adding && <ServerForm api={api} onDone={(saved) => { setAdding(false); if (saved) servers.reload(); }} />}
+        {adding && <ServerForm api={api} onDone={(saved) => { setAdding(false); if (saved) { servers.reload(); feeds.reload(); } }} />}
         <Loaded state={servers} what="servers">
           {(list) => list.length === 0 ? <Empty>No servers yet: add your Print Tracker, Pharos Cloud or Printix server.</Empty> : (
             <ul class="cards">{list.map((s) => <ServerCard key={s.id} server={s} api={api} onChanged={servers.reload} customers={customers.data ?? []} onFeedCreated={feeds.reload} />)}</ul>

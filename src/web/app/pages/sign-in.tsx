@@ -1,6 +1,6 @@
 // Sign in with email and password.
 import { useState } from 'preact/hooks';
-import { post } from '../api.ts';
+import { ApiError, get, post } from '../api.ts';
 import { Field, FormError } from '../components.tsx';
 import { useSubmit } from '../hooks.ts';
 import type { Session } from '../types.ts';
@@ -10,7 +10,13 @@ const FIELDS = ['email', 'password'] as const;
 export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const submit = useSubmit(() => post<Session>('/auth/sign-in', { email, password }));
+  const submit = useSubmit(async () => {
+    await post<Session>('/auth/sign-in', { email, password });
+    // The cookie is Secure: a browser on plain HTTP (other than localhost) drops it without a word.
+    const kept = await get<Session | undefined>('/auth/session');
+    if (!kept) throw new ApiError(0, 'Signed in, but this browser did not keep the session cookie: open Canopy over HTTPS (or on localhost).');
+    return kept;
+  });
   return (
     <main class="centered">
       <form
