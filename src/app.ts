@@ -7,7 +7,9 @@ import { capabilities } from './capabilities.ts';
 import { createCollectionRuntime, type CollectionRuntime } from './collection/runtime.ts';
 import { certificatePages } from './ledger/certificate-pages.ts';
 import { authPlugin } from './http/auth.ts';
-import { errorsPlugin } from './http/errors.ts';
+import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors.ts';
+import { parseJsonBody } from './http/json-body.ts';
+import { buildValidator } from './http/validation.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { ErrorBody } from './http/schemas.ts';
@@ -51,17 +53,19 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     bodyLimit: BODY_LIMIT,
     ...(https ? { https } : {}),
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Bodies validated without coercion, text parts from strict decimal text, no NUL anywhere (http/validation.ts).
+    schemaController: { compilersFactory: { buildValidator } },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Any body is read as JSON (curl's default form content type included); an empty body is {}.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, {});
     try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(Object.assign(new Error('body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
+      done(null, parseJsonBody(String(body)));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
 

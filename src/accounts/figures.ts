@@ -3,11 +3,12 @@ import type { Queryable } from '../db/database.ts';
 import { formatDay, monthKey, monthStart, quarterStart, yearStart } from '../domain/calendar.ts';
 import { treesForJson, treesFromStandardPages } from '../domain/paper.ts';
 
+/** Pages are exact BigInts (a tree's total may pass 2^53); trees are rounded for JSON. */
 export interface AccountFigures {
-  mtd_pages: number;
-  qtd_pages: number;
-  ytd_pages: number;
-  ltd_pages: number;
+  mtd_pages: bigint;
+  qtd_pages: bigint;
+  ytd_pages: bigint;
+  ltd_pages: bigint;
   mtd_trees: number;
   qtd_trees: number;
   ytd_trees: number;
@@ -34,10 +35,11 @@ export interface FigureTotals {
   ltd: string;
 }
 
-const accountTrees = (pages: number) => treesForJson(treesFromStandardPages(pages), 'account');
+const accountTrees = (pages: bigint) => treesForJson(treesFromStandardPages(pages), 'account');
 
+/** Totals come as exact numeric text (never through a JS number). */
 export function figuresFromTotals(r: FigureTotals): AccountFigures {
-  const [mtd, qtd, ytd, ltd] = [r.mtd, r.qtd, r.ytd, r.ltd].map(Number);
+  const [mtd, qtd, ytd, ltd] = [r.mtd, r.qtd, r.ytd, r.ltd].map((text) => BigInt(text));
   return {
     mtd_pages: mtd, qtd_pages: qtd, ytd_pages: ytd, ltd_pages: ltd,
     mtd_trees: accountTrees(mtd), qtd_trees: accountTrees(qtd),
@@ -54,12 +56,18 @@ export function pathIds(path: string): string[] {
  * Adds (or with a negative count, removes) standard pages in a month for an account and every ancestor.
  * Call it inside the transaction that writes the ledger row, so figures never drift from the ledger.
  */
-export async function addMonthlyPages(tx: Queryable, accountPath: string, month: string, standardPages: number): Promise<void> {
-  if (standardPages === 0) return;
+export async function addMonthlyPages(
+  tx: Queryable,
+  accountPath: string,
+  month: string,
+  standardPages: number | bigint,
+): Promise<void> {
+  if (standardPages === 0 || standardPages === 0n) return;
+  // numeric, passed as text: the sum is exact however large a tree's month grows.
   await tx.query(
     `INSERT INTO account_monthly_pages (account_id, month, standard_pages)
-     SELECT id::uuid, date_trunc('month', $2::date)::date, $3::bigint FROM unnest($1::text[]) AS id
+     SELECT id::uuid, date_trunc('month', $2::date)::date, $3::numeric FROM unnest($1::text[]) AS id
      ON CONFLICT (account_id, month) DO UPDATE SET standard_pages = account_monthly_pages.standard_pages + EXCLUDED.standard_pages`,
-    [pathIds(accountPath), month, standardPages],
+    [pathIds(accountPath), month, String(standardPages)],
   );
 }

@@ -1,7 +1,7 @@
 // Wire shapes of accounts, as the PrintReleaf reference shows them.
 import { Type } from 'typebox';
 import { MAX_RATE } from '../domain/paper.ts';
-import { NullableString, NullableTimestamp, NullableUuid, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
+import { DecimalFigure, NullableString, NullableTimestamp, NullableUuid, PageTotal, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
 
 export const RoleSchema = StringEnum(['admin', 'channel', 'customer'] as const);
 
@@ -25,10 +25,10 @@ export const ExpandedAccount = Type.Object(
     ...accountFields,
     accounts_count: Type.Integer(),
     users_count: Type.Integer(),
-    mtd_pages: Type.Integer({ description: 'standard pages this UTC month, account and descendants' }),
-    qtd_pages: Type.Integer(),
-    ytd_pages: Type.Integer(),
-    ltd_pages: Type.Integer(),
+    mtd_pages: PageTotal('standard pages this UTC month, account and descendants'),
+    qtd_pages: PageTotal('standard pages this UTC quarter, account and descendants'),
+    ytd_pages: PageTotal('standard pages this UTC year, account and descendants'),
+    ltd_pages: PageTotal('standard pages ever, account and descendants'),
     mtd_trees: Type.Number(),
     qtd_trees: Type.Number(),
     ytd_trees: Type.Number(),
@@ -43,7 +43,7 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 /** Set by an ancestor only: an account may not price itself. null clears it (inherit). */
 const Rate = orNull(
-  Type.Number({
+  DecimalFigure({
     minimum: 0, maximum: MAX_RATE,
     description: 'USD per standard page; null inherits the nearest ancestor\'s rate (or the installation default)',
   }),

@@ -76,14 +76,15 @@ export interface NewAccount {
   external_id?: string | null;
   role?: Role;
   parent_id?: string;
-  rate?: number | null;
+  /** a number or exact decimal text */
+  rate?: number | string | null;
 }
 
 // accounts.rate is numeric(20, 10): more places would be rounded away silently.
 const RATE_PLACES = 10;
 
 /** A rate as exact text for the store, or null to inherit. */
-function rateColumn(value: number | null): string | null {
+function rateColumn(value: number | string | null): string | null {
   if (value === null) return null;
   const rate = decimal(toPlainString(requireRate(value)));
   if (rate.scale > RATE_PLACES) throw new InvalidInput('rate', `must have at most ${RATE_PLACES} decimal places`);
@@ -130,7 +131,7 @@ export interface AccountPatch {
   name?: string;
   display_name?: string;
   external_id?: string | null;
-  rate?: number | null;
+  rate?: number | string | null;
 }
 
 export async function updateAccount(db: Queryable, within: AccountRef, id: string, patch: AccountPatch): Promise<AccountRow> {

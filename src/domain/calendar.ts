@@ -25,6 +25,22 @@ function validDate(year: number, month: number, day: number): boolean {
   return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
 }
 
+/**
+ * The days the ledger speaks of: nothing is dated before 1970, and no filter reaches past 2999 (the day
+ * after 9999-12-31 is not a date PostgreSQL or a client can hold). Published as formatMinimum/Maximum.
+ */
+export const FIRST_LEDGER_DAY = '1970-01-01';
+export const LAST_LEDGER_DAY = '2999-12-31';
+
+/** parseDay, within FIRST_LEDGER_DAY..LAST_LEDGER_DAY (for list filters and ranges). */
+export function parseLedgerDay(text: unknown, field = 'date'): Date {
+  const date = parseDay(text, field);
+  if (formatDay(date) < FIRST_LEDGER_DAY || formatDay(date) > LAST_LEDGER_DAY) {
+    throw new InvalidInput(field, `must be a day from ${FIRST_LEDGER_DAY} to ${LAST_LEDGER_DAY}`);
+  }
+  return date;
+}
+
 /** Strict 'YYYY-MM-DD' → midnight UTC. Rejects impossible dates such as 2021-02-30. */
 export function parseDay(text: unknown, field = 'date'): Date {
   const match = typeof text === 'string' ? DAY_TEXT.exec(text) : null;

@@ -26,12 +26,24 @@ export const TREES_PER_STANDARD_PAGE: Decimal = decimal('0.00012');
 /** USD per standard page unless an account (or an ancestor) sets its own rate. */
 export const DEFAULT_RATE: Decimal = decimal('0.0003');
 
-// Sane ceilings: beyond these a figure is a typing or unit error, not paper.
-export const MAX_DIMENSION_METRES = 100;
-export const MAX_DENSITY = 2000;
-export const MAX_PAGES = 1_000_000_000_000;
-export const MAX_MASS_GRAMS = 1_000_000_000_000_000;
+// Realistic ceilings: beyond these a figure is a typing or unit error, not paper. They keep every single
+// ledger entry small (at most about 2.2 billion standard pages: MAX_MASS_GRAMS of paper), and sums of
+// entries are kept exactly (numeric in the store, BigInt in between), so no total overflows however
+// many entries add up.
+/** Sheets in one deposit (a day of one account or feed), one quote item, or one transaction. */
+export const MAX_PAGES = 1_000_000_000;
+/** A sheet's width or length: wide-format printers top out around 5 m wide; a 10 m print is a banner. */
+export const MAX_DIMENSION_METRES = 10;
+/** Grammage: printable stock stays well under this (heavy board is 400–600 g/m²). */
+export const MAX_DENSITY = 1000;
+/** The paper of one deposit, one quote item or one whole quote: 10,000 tonnes. */
+export const MAX_MASS_GRAMS = 10_000_000_000;
+/** USD per standard page (the default is 0.0003). */
 export const MAX_RATE = 1000;
+/** Trees in one direct transaction: MAX_PAGES standard pages. */
+export const MAX_TREES = 120_000;
+/** Quote items in one quote. */
+export const MAX_QUOTE_ITEMS = 1000;
 
 /** Decimals in responses, as the PrintReleaf reference shows them; the store keeps full precision. */
 export const TREES_DECIMALS = { account: 2, volume: 2, transaction: 3, certificate: 3, quote: 6 } as const;
@@ -117,12 +129,20 @@ export function requireDensity(value: unknown, field = 'density'): number {
 
 /** A mass in grams: a positive number. */
 export function requireMass(value: unknown, field = 'mass'): Decimal {
-  return requirePositiveDecimal(value, field, MAX_MASS_GRAMS, 'must be a positive number (grams)');
+  return requirePositiveDecimal(value, field, MAX_MASS_GRAMS, `must be a positive number of grams (at most ${MAX_MASS_GRAMS})`);
+}
+
+/** Refuses paper heavier than MAX_MASS_GRAMS: `field` names what the client sent (e.g. "pages"). */
+export function requireMassWithinBounds(mass: Decimal, field: string): Decimal {
+  if (compare(mass, MAX_MASS_GRAMS) > 0) {
+    throw new InvalidInput(field, `x width x length x density must be at most ${MAX_MASS_GRAMS} g (10,000 tonnes of paper)`);
+  }
+  return mass;
 }
 
 /** Trees to transact: positive, and at least half a standard page so it buys something. */
 export function requireTrees(value: unknown, field = 'trees'): Decimal {
-  const trees = requirePositiveDecimal(value, field, MAX_PAGES * 0.00012, 'must be a positive number of trees');
+  const trees = requirePositiveDecimal(value, field, MAX_TREES, `must be a positive number of trees (at most ${MAX_TREES})`);
   if (standardPagesFromTrees(trees) < 1) throw new InvalidInput(field, 'must be at least 0.00006 (one standard page)');
   return trees;
 }
@@ -140,8 +160,8 @@ export function requireRate(value: unknown, field = 'rate'): Decimal {
  * Validates a paper item and fills the defaults (Letter, 75 g/m²). `prefix` names the item in
  * errors, e.g. "items[1]." → "items[1].width must be …". Resolve a paper_type_id to `density` first.
  */
-export function parsePaperItem(fields: PaperItemFields, prefix = ''): PaperItem {
-  const quantity = requireQuantity(fields.quantity, `${prefix}quantity`);
+export function parsePaperItem(fields: PaperItemFields, prefix = '', quantityField = 'quantity'): PaperItem {
+  const quantity = requireQuantity(fields.quantity, `${prefix}${quantityField}`);
   const hasLength = isPresent(fields.length);
   const hasHeight = isPresent(fields.height);
   if (hasLength && hasHeight && compare(requireDimension(fields.length, `${prefix}length`),
@@ -149,7 +169,7 @@ export function parsePaperItem(fields: PaperItemFields, prefix = ''): PaperItem 
     throw new InvalidInput(`${prefix}height`, 'is an alias of length; give one of them, or the same value');
   }
   const rawLength = hasLength ? fields.length : fields.height;
-  return {
+  const item = {
     quantity,
     width: isPresent(fields.width) ? requireDimension(fields.width, `${prefix}width`) : decimal(LETTER.width),
     length: isPresent(rawLength)
@@ -157,6 +177,8 @@ export function parsePaperItem(fields: PaperItemFields, prefix = ''): PaperItem 
       : decimal(LETTER.length),
     density: isPresent(fields.density) ? requireDensity(fields.density, `${prefix}density`) : DEFAULT_DENSITY,
   };
+  requireMassWithinBounds(itemMass(item), `${prefix}${quantityField}`);
+  return item;
 }
 
 /** A quote item is either paper (quantity, size, density) or a bare `mass`, never both. */
@@ -210,6 +232,9 @@ export function price(pages: number | bigint, rate: DecimalInput = DEFAULT_RATE)
 export function quoteTotals(items: readonly QuoteItem[], rate: DecimalInput = DEFAULT_RATE): QuoteTotals {
   const masses = items.map((item) => ({ mass: 'mass' in item ? item.mass : itemMass(item) }));
   const mass = sum(masses.map((m) => m.mass));
+  if (compare(mass, MAX_MASS_GRAMS) > 0) {
+    throw new InvalidInput('items', `must weigh at most ${MAX_MASS_GRAMS} g (10,000 tonnes of paper) in total`);
+  }
   const pages = standardPages(mass);
   const exactRate = decimal(rate);
   return {

@@ -1,6 +1,8 @@
 // Maps every failure to PrintReleaf's {code, error} body: typed domain errors, validation, framework errors.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { DECIMAL_TEXT_PATTERN } from './schemas.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound, UpstreamUnavailable } from '../domain/errors.ts';
 
 export class Unauthorized extends Error {}
@@ -59,8 +61,12 @@ export function validationMessage(errors: AjvError[], context: string | undefine
     case 'type': {
       const name = fieldName(context, e.instancePath);
       if (name === 'body') return 'body must be a JSON object';
-      const types = String(p.type).split(',');
-      return `${name} must be ${types.map((t) => TYPE_WORDS[t] ?? t).join(' or ')}`;
+      let words = String(p.type).split(',').map((t) => TYPE_WORDS[t] ?? t);
+      // number + string is a decimal figure (DecimalFigure): say what text it takes.
+      if (words.includes(TYPE_WORDS.number) && words.includes(TYPE_WORDS.string)) {
+        words = ['a number or decimal text', ...words.filter((w) => w !== TYPE_WORDS.number && w !== TYPE_WORDS.string)];
+      }
+      return `${name} must be ${words.join(' or ')}`;
     }
     case 'format':
       return `${fieldName(context, e.instancePath)} must be ${FORMAT_WORDS[String(p.format)] ?? `in ${String(p.format)} format`}`;
@@ -74,6 +80,10 @@ export function validationMessage(errors: AjvError[], context: string | undefine
       return `${fieldName(context, e.instancePath)} must be greater than ${String(p.limit)}`;
     case 'maximum':
       return `${fieldName(context, e.instancePath)} must be at most ${String(p.limit)}`;
+    case 'formatMinimum':
+      return `${fieldName(context, e.instancePath)} must be on or after ${String(p.limit)}`;
+    case 'formatMaximum':
+      return `${fieldName(context, e.instancePath)} must be on or before ${String(p.limit)}`;
     case 'exclusiveMaximum':
       return `${fieldName(context, e.instancePath)} must be less than ${String(p.limit)}`;
     case 'minLength':
@@ -87,6 +97,9 @@ export function validationMessage(errors: AjvError[], context: string | undefine
     case 'maxItems':
       return `${fieldName(context, e.instancePath)} must have at most ${String(p.limit)} items`;
     case 'pattern':
+      if (p.pattern === DECIMAL_TEXT_PATTERN) {
+        return `${fieldName(context, e.instancePath)} must be a number or decimal text such as "0.2159"`;
+      }
       return `${fieldName(context, e.instancePath)} is not in the expected format`;
     case 'additionalProperties':
       return `${fieldName(context, e.instancePath, p.additionalProperty)} is not a known field`;
@@ -133,7 +146,42 @@ export function mapError(error: unknown): Mapped | null {
   return null;
 }
 
+/** Longer URLs are refused with 414 before routing: no Canopy URL comes near it. */
+export const MAX_URL_LENGTH = 8192;
+
+/** Fastify's frameworkErrors option: errors found while routing, before any hook, in our shape. */
+export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return reply.code(414).send({ code: 414, error: 'a path parameter is too long (limit 100 characters)' });
+  }
+  const message = error.code === 'FST_ERR_BAD_URL' ? 'URL path is not valid: bad percent-encoding' : 'request URL is not valid';
+  return reply.code(400).send({ code: 400, error: message });
+}
+
+/** Fastify's clientErrorHandler: HTTP the parser could not read (no request object exists yet). */
+export function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, label, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request line and headers are too large (limit 16 KiB)']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'request took too long to arrive']
+        : [400, 'Bad Request', 'request is not valid HTTP'];
+  const body = JSON.stringify({ code: status, error: message });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${label}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 export const errorsPlugin = fp(async (app: FastifyInstance) => {
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.length > MAX_URL_LENGTH) {
+      return reply.code(414).send({ code: 414, error: `URL is too long (limit ${MAX_URL_LENGTH} characters)` });
+    }
+  });
   app.setErrorHandler((error, request, reply) => {
     const mapped = mapError(error);
     if (mapped) {

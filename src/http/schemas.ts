@@ -15,12 +15,34 @@ export const NullableUuid = Type.Union([Uuid, Type.Null()]);
  */
 export function orNull<T extends TSchema>(schema: T) {
   const type = (schema as { type?: unknown }).type;
-  return Type.Unsafe<Static<T> | null>({ ...schema, type: [type, 'null'] });
+  return Type.Unsafe<Static<T> | null>({ ...schema, type: [...[type].flat(), 'null'] });
+}
+
+/** Decimal text a client may send instead of a JSON number, to keep a figure exact ("0.2159"). */
+export const DECIMAL_TEXT_PATTERN = '^[0-9]{1,20}(\\.[0-9]{1,20})?$';
+
+/**
+ * A non-negative decimal figure: a JSON number within the bounds, or decimal text (the domain applies
+ * the same bounds to it). Integers (pages, density) are never read from text.
+ */
+export function DecimalFigure(bounds: { minimum?: number; exclusiveMinimum?: number; maximum: number; description: string }) {
+  return Type.Unsafe<number | string>({
+    ...bounds,
+    type: ['number', 'string'],
+    pattern: DECIMAL_TEXT_PATTERN,
+    maxLength: 41,
+    description: `${bounds.description}; a number or decimal text such as "0.2159"`,
+  });
 }
 
 /** A string limited to the given values; validation names them all in its error. */
 export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+/** A sum of standard pages in a response: an exact integer (a BigInt is written digit for digit). */
+export function PageTotal(description: string) {
+  return Type.Unsafe<number | bigint>({ type: 'integer', minimum: 0, description });
 }
 
 export const ErrorBody = Type.Object(
@@ -30,9 +52,12 @@ export const ErrorBody = Type.Object(
 
 export const IdParams = Type.Object({ id: Uuid });
 
+/** The last page a list serves: beyond it the offset is no longer a list, it is a probe. */
+export const MAX_PAGE = 1_000_000;
+
 export const PageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1000, description: 'page size (≤ 1000)' })),
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'page number, from 1' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE, default: 1, description: `page number, from 1 to ${MAX_PAGE}` })),
 });
 
 export const Deleted = Type.Object({ id: Uuid, deleted: Type.Boolean() });

@@ -1,5 +1,5 @@
 // start_date/end_date list filters: inclusive UTC days turned into a half-open instant range.
-import { addDays, parseDay } from '../domain/calendar.ts';
+import { addDays, parseLedgerDay } from '../domain/calendar.ts';
 import { InvalidInput } from '../domain/errors.ts';
 
 export interface InstantRange {
@@ -10,8 +10,8 @@ export interface InstantRange {
 }
 
 export function dayRange(query: { start_date?: string; end_date?: string }): InstantRange {
-  const from = query.start_date === undefined ? null : parseDay(query.start_date, 'start_date');
-  const last = query.end_date === undefined ? null : parseDay(query.end_date, 'end_date');
+  const from = query.start_date === undefined ? null : parseLedgerDay(query.start_date, 'start_date');
+  const last = query.end_date === undefined ? null : parseLedgerDay(query.end_date, 'end_date');
   if (from && last && last < from) throw new InvalidInput('end_date', 'must be on or after start_date');
   return { from, until: last ? addDays(last, 1) : null };
 }

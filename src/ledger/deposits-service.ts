@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { addMonthlyPages } from '../accounts/figures.ts';
 import { getPaperType } from '../catalog/paper-types.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { formatDay, monthKey, parseInstant } from '../domain/calendar.ts';
+import { FIRST_LEDGER_DAY, formatDay, monthKey, parseInstant } from '../domain/calendar.ts';
 import { toPlainString } from '../domain/decimal.ts';
 import { Conflict, InvalidInput, NotFound } from '../domain/errors.ts';
 import { parsePaperItem, requirePages, standardPagesOf } from '../domain/paper.ts';
@@ -70,6 +70,7 @@ export async function createDeposit(db: Database, account: AccountRef, input: De
   const pages = requirePages(input.pages);
   const date = input.date === undefined || input.date === null ? now : parseInstant(input.date, 'date');
   if (date.getTime() > now.getTime()) throw new InvalidInput('date', 'must not be in the future');
+  if (formatDay(date) < FIRST_LEDGER_DAY) throw new InvalidInput('date', `must be on or after ${FIRST_LEDGER_DAY}`);
   const paperTypeId = input.paper_type_id ?? null;
 
   const id = crypto.randomUUID();
@@ -85,7 +86,7 @@ export async function createDeposit(db: Database, account: AccountRef, input: De
       }
       density = typeDensity;
     }
-    const paper = parsePaperItem({ quantity: pages, width: input.width, length: input.length, height: input.height, density });
+    const paper = parsePaperItem({ quantity: pages, width: input.width, length: input.length, height: input.height, density }, '', 'pages');
     const month = monthKey(date);
     const day = formatDay(date);
     if (await isMonthClosedForWrite(tx, month)) throw new Conflict(closedMonthMessage(month, day));

@@ -57,7 +57,8 @@ async function settle(tx: Queryable, month: MonthKey, accountIds: string[], now:
   const rows = sums.map((s) => {
     const projectId = projects.get(s.account_id);
     if (!projectId) throw new Conflict('no active forestry project to plant in');
-    const pages = Number(s.pages);
+    // Exact: summed in SQL, carried as BigInt (a month of one account is never rounded through a double).
+    const pages = BigInt(s.pages);
     return {
       accountId: s.account_id, projectId, kind: 'month_close' as const, period, date, pages,
       trees: toPlainString(treesFromStandardPages(pages)), billedAt: now, createdAt: now,
@@ -72,7 +73,7 @@ async function settle(tx: Queryable, month: MonthKey, accountIds: string[], now:
       WHERE d.account_id = t.account_id AND d.transaction_id IS NULL AND d.day >= $3::date AND d.day < $4::date`,
     [ids, accounts, period, formatDay(monthEnd(month))],
   );
-  return { accounts: accounts.length, pages: rows.reduce((total, r) => total + r.pages, 0) };
+  return { accounts: accounts.length, pages: Number(rows.reduce((total, r) => total + r.pages, 0n)) };
 }
 
 export async function closeMonth(db: Database, month: MonthKey, options: CloseMonthOptions): Promise<CloseMonthResult> {

@@ -5,8 +5,9 @@ export interface RollupDrift {
   account_id: string;
   /** 'YYYY-MM' */
   month: string;
-  stored: number;
-  expected: number;
+  /** exact numeric text */
+  stored: string;
+  expected: string;
 }
 
 /**
@@ -21,14 +22,14 @@ export async function monthlyPagesDrift(db: Queryable): Promise<RollupDrift[]> {
        UNION ALL
        SELECT account_id, date_trunc('month', date AT TIME ZONE 'UTC')::date, pages FROM transactions WHERE kind = 'direct'
      ), expected AS (
-       SELECT ancestor.id AS account_id, e.month, sum(e.pages)::bigint AS pages
+       SELECT ancestor.id AS account_id, e.month, sum(e.pages) AS pages
          FROM entries e
          JOIN accounts owner ON owner.id = e.account_id
          JOIN accounts ancestor ON owner.path LIKE ancestor.path || '%'
         GROUP BY ancestor.id, e.month
      )
      SELECT coalesce(x.account_id, s.account_id) AS account_id, to_char(coalesce(x.month, s.month), 'YYYY-MM') AS month,
-            coalesce(s.standard_pages, 0) AS stored, coalesce(x.pages, 0) AS expected
+            coalesce(s.standard_pages, 0)::text AS stored, coalesce(x.pages, 0)::text AS expected
        FROM expected x FULL OUTER JOIN account_monthly_pages s ON s.account_id = x.account_id AND s.month = x.month
       WHERE coalesce(s.standard_pages, 0) <> coalesce(x.pages, 0)
       ORDER BY 1, 2`,

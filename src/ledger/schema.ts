@@ -1,28 +1,33 @@
 // Wire shapes of deposits, transactions, certificates and volume, as the PrintReleaf reference shows them.
 import { Type, type TSchema } from 'typebox';
-import { MAX_DENSITY, MAX_DIMENSION_METRES, MAX_PAGES } from '../domain/paper.ts';
+import { FIRST_LEDGER_DAY, LAST_LEDGER_DAY } from '../domain/calendar.ts';
+import { MAX_DENSITY, MAX_DIMENSION_METRES, MAX_MASS_GRAMS, MAX_PAGES, MAX_TREES } from '../domain/paper.ts';
 import { ForestryProject } from '../catalog/schema.ts';
-import { NullableUuid, PageQuery, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
+import { DecimalFigure, NullableUuid, PageQuery, PageTotal, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
 
 /** An optional field that also accepts null (= not given). */
 function OrNull<T>(schema: Record<string, unknown> & { type: string }) {
   return Type.Optional(orNull(Type.Unsafe<T>(schema)));
 }
 
+/** A day in a query: a real calendar date within the ledger's years. */
+const QueryDay = (description: string) =>
+  Type.Optional(Type.String({ format: 'date', formatMinimum: FIRST_LEDGER_DAY, formatMaximum: LAST_LEDGER_DAY, description }));
+
 export const DateRangeQuery = Type.Object({
   ...PageQuery.properties,
-  start_date: Type.Optional(Type.String({ format: 'date', description: 'first UTC day included, YYYY-MM-DD' })),
-  end_date: Type.Optional(Type.String({ format: 'date', description: 'last UTC day included, YYYY-MM-DD' })),
+  start_date: QueryDay('first UTC day included, YYYY-MM-DD'),
+  end_date: QueryDay('last UTC day included, YYYY-MM-DD'),
 });
 
 export const VolumeQuery = Type.Object({
-  start_date: Type.Optional(Type.String({ format: 'date', description: 'a day in the first month reported, YYYY-MM-DD' })),
-  end_date: Type.Optional(Type.String({ format: 'date', description: 'a day in the last month reported, YYYY-MM-DD' })),
+  start_date: QueryDay('a day in the first month reported, YYYY-MM-DD'),
+  end_date: QueryDay('a day in the last month reported, YYYY-MM-DD'),
 });
 
 const Pages = { type: 'integer', minimum: 1, maximum: MAX_PAGES } as const;
 const Dimension = (description: string) =>
-  OrNull<number>({ type: 'number', exclusiveMinimum: 0, maximum: MAX_DIMENSION_METRES, description });
+  Type.Optional(orNull(DecimalFigure({ exclusiveMinimum: 0, maximum: MAX_DIMENSION_METRES, description })));
 
 export const Deposit = Type.Object({
   id: Uuid,
@@ -38,10 +43,14 @@ export const Deposit = Type.Object({
 });
 
 export const CreateDepositBody = Type.Object({
-  pages: Type.Integer({ ...Pages, description: 'sheets printed, a positive integer' }),
+  pages: Type.Integer({
+    ...Pages,
+    description: `sheets printed, a positive integer; with width, length and density at most ${MAX_MASS_GRAMS} g of paper`,
+  }),
   date: OrNull<string>({
     type: 'string',
-    description: 'ISO 8601 time or YYYY-MM-DD (midnight UTC); default now; never in the future or in a closed month',
+    maxLength: 40,
+    description: `ISO 8601 time or YYYY-MM-DD (midnight UTC); default now; from ${FIRST_LEDGER_DAY}, never in the future or in a closed month`,
   }),
   width: Dimension('metres; default 0.2159 (US Letter)'),
   length: Dimension('metres; default 0.2794 (US Letter)'),
@@ -63,7 +72,7 @@ export const Transaction = Type.Object({
 
 export const CreateTransactionBody = Type.Object({
   pages: OrNull<number>({ ...Pages, description: 'standard pages; give exactly one of pages, trees or quote_id' }),
-  trees: OrNull<number>({ type: 'number', exclusiveMinimum: 0, description: 'trees, kept exactly as given' }),
+  trees: Type.Optional(orNull(DecimalFigure({ exclusiveMinimum: 0, maximum: MAX_TREES, description: 'trees, kept exactly as given' }))),
   quote_id: OrNull<string>({ type: 'string', format: 'uuid', description: 'a quote of this account, not yet transacted' }),
   project_id: OrNull<string>({
     type: 'string', format: 'uuid', description: 'an active forestry project; default the quote’s, the account’s selected or the default',
@@ -85,6 +94,6 @@ export const Certificate = Type.Object({
 export const VolumePeriod = Type.Object({
   account_id: Uuid,
   date: Timestamp,
-  pages: Type.Integer({ description: 'standard pages in the month, account and descendants' }),
+  pages: PageTotal('standard pages in the month, account and descendants'),
   trees: Type.Number({ description: 'two decimals' }),
 });

@@ -38,7 +38,7 @@ export interface NewLedgerTransaction {
   period: string | null;
   date: Date;
   /** standard pages */
-  pages: number;
+  pages: number | bigint;
   /** exact decimal text */
   trees: string;
   quoteId?: string | null;
@@ -63,7 +63,7 @@ export async function insertTransactionsWithCertificates(tx: Queryable, inputs: 
          AS t(id, account_id, quote_id, project_id, kind, period, date, pages, trees, billed_at, created_at)`,
     [
       ids, column((i) => i.accountId), column((i) => i.quoteId ?? null), column((i) => i.projectId), column((i) => i.kind),
-      column((i) => i.period), column((i) => i.date), column((i) => i.pages), column((i) => i.trees),
+      column((i) => i.period), column((i) => i.date), column((i) => String(i.pages)), column((i) => i.trees),
       column((i) => i.billedAt ?? null), column((i) => i.createdAt ?? null),
     ],
   );

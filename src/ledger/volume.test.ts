@@ -75,7 +75,9 @@ describe(`volume API (${storeName})`, () => {
       ['/v1/volume?start_date=2021-02', 'start_date must be a date in YYYY-MM-DD format'],
       ['/v1/volume?end_date=2021-13-01', 'end_date must be a date in YYYY-MM-DD format'],
       ['/v1/volume?start_date=2021-03-01&end_date=2021-02-28', 'end_date must be on or after start_date'],
-      ['/v1/volume?start_date=1900-01-01&end_date=2021-01-01', 'end_date must be within 1200 months of start_date'],
+      ['/v1/volume?start_date=1971-01-01&end_date=2071-01-01', 'end_date must be within 1200 months of start_date'],
+      ['/v1/volume?start_date=1900-01-01', 'start_date must be on or after 1970-01-01'],
+      ['/v1/volume?end_date=9999-12-31', 'end_date must be on or before 2999-12-31'],
     ];
     for (const [url, message] of cases) {
       const res = await t.call(url, { key: a.key });

@@ -84,7 +84,8 @@ describe(`per-account rate and quote price (${storeName})`, () => {
     const cases: Array<[unknown, string]> = [
       [-0.0001, 'rate must be at least 0'],
       [1001, 'rate must be at most 1000'],
-      ['cheap', 'rate must be a number or null'],
+      ['cheap', 'rate must be a number or decimal text such as "0.2159"'],
+      [true, 'rate must be a number or decimal text or null'],
       [0.00000000001, 'rate must have at most 10 decimal places'],
     ];
     for (const [rate, error] of cases) {

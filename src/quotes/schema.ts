@@ -1,7 +1,7 @@
 // Wire shapes of quotes and quote items, as the PrintReleaf reference shows them (plus the quote's `rate`).
 import { Type, type Static, type TSchema } from 'typebox';
-import { MAX_DENSITY, MAX_DIMENSION_METRES, MAX_MASS_GRAMS, MAX_PAGES } from '../domain/paper.ts';
-import { NullableString, NullableUuid, Timestamp, Uuid, orNull } from '../http/schemas.ts';
+import { MAX_DENSITY, MAX_DIMENSION_METRES, MAX_MASS_GRAMS, MAX_PAGES, MAX_QUOTE_ITEMS } from '../domain/paper.ts';
+import { DecimalFigure, NullableString, NullableUuid, Timestamp, Uuid, orNull } from '../http/schemas.ts';
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
@@ -33,7 +33,7 @@ export const QuoteItem = Type.Object({
 
 export const ExpandedQuote = Type.Object({ ...quoteFields, items: Type.Array(QuoteItem) });
 
-const dimension = (description: string) => Type.Number({ exclusiveMinimum: 0, maximum: MAX_DIMENSION_METRES, description });
+const dimension = (description: string) => DecimalFigure({ exclusiveMinimum: 0, maximum: MAX_DIMENSION_METRES, description });
 const uuid = (description: string) => Type.String({ format: 'uuid', description });
 
 const QuoteItemInput = Type.Object(
@@ -44,13 +44,15 @@ const QuoteItemInput = Type.Object(
     height: Type.Optional(orNull(dimension('alias of length'))),
     density: Type.Optional(orNull(Type.Integer({ minimum: 1, maximum: MAX_DENSITY, description: 'g/m²; default 75' }))),
     paper_type_id: Type.Optional(orNull(uuid('a default or own paper type; supplies the density'))),
-    mass: Type.Optional(orNull(Type.Number({ exclusiveMinimum: 0, maximum: MAX_MASS_GRAMS, description: 'grams, instead of paper' }))),
+    mass: Type.Optional(orNull(DecimalFigure({ exclusiveMinimum: 0, maximum: MAX_MASS_GRAMS, description: 'grams, instead of paper' }))),
   },
   { description: 'Paper (quantity, width, length or height, density or paper_type_id) or a mass in grams' },
 );
 
 export const CreateQuoteBody = Type.Object({
   project_id: uuid('an active forestry project'),
-  items: Type.Array(QuoteItemInput, { minItems: 1, maxItems: 1000 }),
+  items: Type.Array(QuoteItemInput, {
+    minItems: 1, maxItems: MAX_QUOTE_ITEMS, description: `at most ${MAX_MASS_GRAMS} g of paper in total`,
+  }),
   external_id: Type.Optional(orNull(Type.String({ maxLength: 200 }))),
 });

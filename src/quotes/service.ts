@@ -62,14 +62,15 @@ export async function getQuote(db: Queryable, account: AccountRef, id: string): 
   return { ...rows[0], items };
 }
 
+/** Decimal figures may come as numbers or exact decimal text. */
 export interface QuoteItemInput {
   quantity?: number | null;
-  width?: number | null;
-  length?: number | null;
-  height?: number | null;
+  width?: number | string | null;
+  length?: number | string | null;
+  height?: number | string | null;
   density?: number | null;
   paper_type_id?: string | null;
-  mass?: number | null;
+  mass?: number | string | null;
 }
 
 export interface NewQuote {

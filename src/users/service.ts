@@ -44,7 +44,9 @@ export async function createUser(
      ON CONFLICT DO NOTHING RETURNING id, account_id, name, email, locale, created_at`,
     [id, account.id, input.name?.trim() || null, input.email.trim(), input.locale ?? 'en', now],
   );
-  if (rows.length === 0) throw new Conflict('email is already used by another user');
+  // Emails are unique per account (users_account_email): a conflict can only be with this account's
+  // own users, so the answer tells nothing about any other tenant.
+  if (rows.length === 0) throw new Conflict('email is already used by another user of this account');
   return rows[0];
 }
 

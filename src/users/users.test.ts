@@ -25,9 +25,29 @@ describe(`users and invitations (${storeName})`, () => {
     await t.json('/v1/users', { method: 'POST', key: channel.key, body: { email: 'dup@example.com' } });
     const dup = await t.call('/v1/users', { method: 'POST', key: channel.key, body: { email: 'DUP@example.com' } });
     expect(dup.statusCode).toBe(409);
-    expect(JSON.parse(dup.body).error).toBe('email is already used by another user');
+    expect(JSON.parse(dup.body).error).toBe('email is already used by another user of this account');
     const missing = await t.call('/v1/users', { method: 'POST', key: channel.key, body: { name: 'No Email' } });
     expect(JSON.parse(missing.body)).toEqual({ code: 400, error: 'email is required' });
+  });
+
+  it('lets every tenant use an email another tenant uses: the answer reveals nothing about others', async () => {
+    const dealerA = await t.account('Dealer Email A');
+    const dealerB = await t.account('Dealer Email B');
+    const customerB = await t.account('Customer Email B', { key: dealerB.key });
+    const first = await t.call('/v1/users', { method: 'POST', key: dealerA.key, body: { email: 'shared@example.com' } });
+    expect(first.statusCode).toBe(201);
+    // Another tenant, and a descendant of another tenant: created as if the address were new.
+    for (const key of [dealerB.key, customerB.key]) {
+      const res = await t.call('/v1/users', { method: 'POST', key, body: { email: 'Shared@Example.com' } });
+      expect(res.statusCode).toBe(201);
+      expect(JSON.parse(res.body)).toMatchObject({ email: 'Shared@Example.com' });
+    }
+    // Each tenant sees only its own user with that address.
+    expect((await t.json('/v1/users', { key: dealerA.key })).map((u: { email: string }) => u.email)).toEqual(['shared@example.com']);
+    expect((await t.json('/v1/users', { key: dealerB.key })).map((u: { email: string }) => u.email)).toEqual(['Shared@Example.com']);
+    // Within one account an address is still taken once.
+    const again = await t.call('/v1/users', { method: 'POST', key: dealerB.key, body: { email: 'SHARED@example.com' } });
+    expect(JSON.parse(again.body)).toEqual({ code: 409, error: 'email is already used by another user of this account' });
   });
 
   it('deletes users, and manages users of a descendant through the account scope', async () => {

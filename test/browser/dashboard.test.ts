@@ -151,7 +151,6 @@ describe.skipIf(browserTestsSkipped !== null)('dashboard in Chromium', () => {
     await page.getByRole('link', { name: 'Customer' }).click();
     const pdfLink = page.getByRole('link', { name: 'PDF' }).first();
     await pdfLink.waitFor();
-    await screenshot(page, 'customer-user');
     const [download] = await Promise.all([page.waitForEvent('download'), pdfLink.click()]);
     const file = await download.path();
     expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe('%PDF-');

@@ -1,5 +1,5 @@
 // Accounts: the tree below the viewed account with figures and status; create, rename, (de)activate, drill in.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { get, patch, post } from '../api.ts';
 import { Empty, ErrorState, Field, FormError, Loading, Panel, StatusBadge } from '../components.tsx';
 import * as f from '../format.ts';
@@ -38,10 +38,13 @@ export function AccountsPage({ account, session }: PageProps) {
   );
 }
 
-function AccountRow({ account: initial, depth, self, onChanged, version, expanded: startExpanded = false }: {
+function AccountRow({ account: loaded, depth, self, onChanged, version, expanded: startExpanded = false }: {
   account: ExpandedAccount; depth: number; self: boolean; onChanged: () => void; version: number; expanded?: boolean;
 }) {
-  const [account, setAccount] = useState(initial);
+  // The row's own answer to rename or (de)activate, until the tree is loaded again.
+  const [changed, setAccount] = useState<ExpandedAccount | null>(null);
+  useEffect(() => setAccount(null), [loaded]);
+  const account = changed ?? loaded;
   const [expanded, setExpanded] = useState(startExpanded);
   const [renaming, setRenaming] = useState(false);
   const [name, setName] = useState(account.name);

@@ -117,7 +117,10 @@ function NewFeed({ api, servers, accounts, onCreated }: { api: Api; servers: Ser
   useEffect(() => setExternalId(''), [serverId]);
   const submit = useSubmit(() => {
     if (!accountId) throw new ApiError(400, 'account_id is required: create a customer account first');
-    return post<Feed>(`/v1/accounts/${accountId}/feeds`, { server_id: serverId, external_id: externalId, activated_at: activatedAt, collection_scope: scope });
+    const name = entities.data?.find((en) => en.id === externalId)?.name;
+    return post<Feed>(`/v1/accounts/${accountId}/feeds`, {
+      server_id: serverId, external_id: externalId, ...(name ? { external_name: name } : {}), activated_at: activatedAt, collection_scope: scope,
+    });
   });
   const [created, setCreated] = useState<string | null>(null);
   return (
@@ -167,8 +170,11 @@ function NewFeed({ api, servers, accounts, onCreated }: { api: Api; servers: Ser
   );
 }
 
-function FeedRow({ feed: initial, accountName, onChanged }: { feed: Feed; accountName: string; onChanged: () => void }) {
-  const [feed, setFeed] = useState(initial);
+function FeedRow({ feed: loaded, accountName, onChanged }: { feed: Feed; accountName: string; onChanged: () => void }) {
+  // The row's own answer to (de)activate, until the list is loaded again.
+  const [changed, setFeed] = useState<Feed | null>(null);
+  useEffect(() => setFeed(null), [loaded]);
+  const feed = changed ?? loaded;
   const [billing, setBilling] = useState(false);
   const base = `/v1/accounts/${feed.account_id}/feeds/${feed.id}`;
   const toggle = useSubmit(() => post<Feed>(`${base}/${feed.status === 'active' ? 'deactivate' : 'activate'}`));

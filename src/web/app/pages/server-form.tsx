@@ -80,7 +80,7 @@ export function ServerForm({ api, server, onDone }: { api: PageProps['api']; ser
           <Field label="Partner ID" name="partner_id" error={save.error} fields={FIELDS}>
             {(p) => <input {...p} value={partnerId} onInput={(e) => setPartnerId(e.currentTarget.value)} />}
           </Field>
-          <Field label="Token URL" name="auth_url" error={save.error} fields={FIELDS}>
+          <Field label="Token URL" name="auth_url" error={save.error} fields={FIELDS} hint="Leave empty for Printix's own, https://auth.printix.net/oauth/token.">
             {(p) => <input {...p} type="url" value={authUrl} onInput={(e) => setAuthUrl(e.currentTarget.value)} />}
           </Field>
         </>
