@@ -10,7 +10,7 @@ import { authPlugin } from './http/auth.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors.ts';
 import { parseJsonBody } from './http/json-body.ts';
 import { buildValidator } from './http/validation.ts';
-import { idempotencyPlugin } from './http/idempotency.ts';
+import { idempotencyPlugin, type IdempotencyFailpoint } from './http/idempotency.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { registerScoped, type AppDeps } from './http/scope.ts';
@@ -34,6 +34,8 @@ const BODY_LIMIT = 1024 * 1024;
 export interface BuildOptions extends AppDeps {
   logger?: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer } | null;
+  /** Tests only: called between the steps of an idempotent request (see http/idempotency.ts). */
+  idempotencyFailpoint?: IdempotencyFailpoint;
 }
 
 export const REDACTED_PATHS = [
@@ -119,7 +121,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { db: deps.db, clock: deps.clock });
-      await v1.register(idempotencyPlugin, { db: deps.db });
+      await v1.register(idempotencyPlugin, { db: deps.db, clock: deps.clock, failpoint: options.idempotencyFailpoint });
       for (const capability of capabilities) await registerScoped(v1, capability, deps);
     },
     { prefix: '/v1' },

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
+import { currentTransaction } from './ambient.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -37,8 +38,26 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10);
-  return openPglite(options.dataDir ?? null, options.loadDataDir);
+  if (options.databaseUrl) return joinRequestTransactions(await openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10));
+  return joinRequestTransactions(await openPglite(options.dataDir ?? null, options.loadDataDir));
+}
+
+/**
+ * Inside a request that holds a transaction (see ambient.ts), queries and transactions join it (each in
+ * a savepoint) instead of taking another connection; everywhere else nothing changes.
+ */
+function joinRequestTransactions(db: Database): Database {
+  return {
+    ...db,
+    async query<R extends object = Row>(sql: string, params?: readonly unknown[]): Promise<R[]> {
+      const joined = await currentTransaction()?.run((tx) => tx.query<R>(sql, params));
+      return joined ? joined.value : db.query<R>(sql, params);
+    },
+    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+      const joined = await currentTransaction()?.run(fn);
+      return joined ? joined.value : db.transaction(fn);
+    },
+  };
 }
 
 async function openPglite(dataDir: string | null, loadDataDir?: Blob): Promise<Database> {
