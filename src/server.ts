@@ -53,14 +53,18 @@ export async function startServer(
     closers.unshift(() => app.close());
     let jobs: JobQueue | null = null;
     if (config.jobs) {
-      jobs = await startJobs(db, jobDefinitions({ db, config, clock }), {
+      jobs = await startJobs(db, jobDefinitions({ db, config, clock, collection: app.collection }), {
         work: true, schedule: true, log: (line) => app.log.info(line),
       });
       const running = jobs;
       closers.unshift(() => running.stop());
+      app.collection.attachQueue(jobs);
     }
+    closers.unshift(() => app.collection.idle());
+    // A run a killed process left open goes on, from the feeds it had not committed.
+    await app.collection.resumeOpenRuns(db.kind === 'pglite');
     if (db.kind === 'pglite') {
-      const control = await startControlServer(controlSocketPath(config.dataDir), { db, config, clock }, storeCommands);
+      const control = await startControlServer(controlSocketPath(config.dataDir), { db, config, clock, collection: app.collection }, storeCommands);
       closers.unshift(() => control.close());
     }
     const address = await app.listen({ port: config.port, host: config.host });

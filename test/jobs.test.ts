@@ -22,7 +22,7 @@ describe(`job queue (${storeName})`, () => {
   beforeAll(async () => {
     t = await createTestApp();
     t.clock.set('2021-02-20T12:00:00Z');
-    jobs = await startJobs(t.db, jobDefinitions({ db: t.db, config: t.config, clock: t.clock.read }), {
+    jobs = await startJobs(t.db, jobDefinitions({ db: t.db, config: t.config, clock: t.clock.read, collection: t.app.collection }), {
       work: true, schedule: false, log: (line) => lines.push(line), schema,
     });
   }, 60_000);

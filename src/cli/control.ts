@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError, type CommandContext, type StoreCommand } from './command.ts';
+import { UsageError, type CommandContext, type Progress, type StoreCommand } from './command.ts';
 
 export function controlSocketPath(dataDir: string): string {
   const preferred = path.join(dataDir, 'canopy.sock');
@@ -16,6 +16,7 @@ export function controlSocketPath(dataDir: string): string {
 
 const EXIT_MARK = '\u0000exit:';
 const ERROR_MARK = '\u0000err:';
+const PROGRESS_MARK = '\u0000progress:';
 
 export async function startControlServer(
   socketPath: string,
@@ -33,12 +34,13 @@ export async function startControlServer(
     req.on('end', async () => {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
       const out = (line: string) => res.write(`${line}\n`);
+      const progress = (p: Progress) => res.write(`${PROGRESS_MARK}${JSON.stringify(p)}\n`);
       let code = 1;
       try {
         const { command, args } = JSON.parse(body) as { command: string; args: string[] };
         const found = commands.get(command);
         if (!found) throw new UsageError(`unknown command: ${command}`);
-        code = await found.execute({ ...context, out }, args);
+        code = await found.execute({ ...context, out, progress }, args);
       } catch (error) {
         res.write(`${ERROR_MARK}${(error as Error).message}\n`);
         code = error instanceof UsageError ? 2 : 1;
@@ -71,6 +73,7 @@ export function runRemote(
   args: string[],
   out: (text: string) => void,
   err: (text: string) => void,
+  progress?: (p: Progress) => void,
 ): Promise<number | null> {
   return new Promise((resolve) => {
     if (!fs.existsSync(socketPath)) return resolve(null);
@@ -85,6 +88,7 @@ export function runRemote(
           pending = pending.slice(newline + 1);
           if (line.startsWith(EXIT_MARK)) code = Number(line.slice(EXIT_MARK.length));
           else if (line.startsWith(ERROR_MARK)) err(line.slice(ERROR_MARK.length));
+          else if (line.startsWith(PROGRESS_MARK)) progress?.(JSON.parse(line.slice(PROGRESS_MARK.length)) as Progress);
           else out(`${line}\n`);
         }
       });

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `canopy` command line: dispatches to one file per command.
 import { loadConfig, ConfigError } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
@@ -7,6 +8,7 @@ import { pgliteDir } from '../server.ts';
 import { UsageError, type StoreCommand } from './command.ts';
 import { controlSocketPath, runRemote } from './control.ts';
 import { storeCommands } from './store-commands.ts';
+import { progressReporter } from './progress.ts';
 
 const HELP = `Canopy — reforestation ledger for printed paper
 
@@ -23,12 +25,20 @@ Configuration is read from environment variables; see README.md.`;
 /** Runs a store command: inside a running embedded server when there is one, else on the store directly. */
 async function runStoreCommand(command: StoreCommand, args: string[]): Promise<number> {
   const config = loadConfig();
-  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const bar = progressReporter();
+  const out = (line: string) => {
+    bar.end();
+    process.stdout.write(`${line}\n`);
+  };
   if (!config.databaseUrl) {
     const remote = await runRemote(
       controlSocketPath(config.dataDir), command.name, args,
-      (text) => process.stdout.write(text),
+      (text) => {
+        bar.end();
+        process.stdout.write(text);
+      },
       (message) => process.stderr.write(`canopy: ${message}\n`),
+      (p) => bar.update(p),
     );
     if (remote !== null) return remote;
     const holder = lockHolder(config.dataDir);
@@ -40,7 +50,7 @@ async function runStoreCommand(command: StoreCommand, args: string[]): Promise<n
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: pgliteDir(config.dataDir) });
   try {
     if (command.name !== 'migrate') await migrate(db);
-    return await command.execute({ db, config, clock: () => new Date(), out }, args);
+    return await command.execute({ db, config, clock: () => new Date(), out, progress: (p) => bar.update(p) }, args);
   } finally {
     await db.close();
     lock?.release();

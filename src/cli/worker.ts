@@ -4,6 +4,7 @@ import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { jobDefinitions } from '../jobs/definitions.ts';
 import { startJobs } from '../jobs/queue.ts';
+import { createCollectionRuntime } from '../collection/runtime.ts';
 
 export async function run(_args: string[]): Promise<void> {
   const config = loadConfig();
@@ -17,8 +18,11 @@ export async function run(_args: string[]): Promise<void> {
   await migrate(db);
   const clock = () => new Date();
   const log = (line: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
-  const jobs = await startJobs(db, jobDefinitions({ db, config, clock }), { work: true, schedule: false, log });
-  log('worker started');
+  const collection = createCollectionRuntime({ db, config, clock, log });
+  const jobs = await startJobs(db, jobDefinitions({ db, config, clock, collection }), { work: true, schedule: false, log });
+  collection.attachQueue(jobs);
+  await collection.resumeOpenRuns(false);
+  log(`worker ${collection.engine.workerId} started`);
   const stop = async () => {
     await jobs.stop();
     await db.close();

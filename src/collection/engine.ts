@@ -283,19 +283,27 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       }
     };
 
+    const remaining = async () => (await db.query<{ n: number; wait: number | null }>(
+      `SELECT count(*)::int AS n, greatest(0, extract(epoch FROM min(lease_until) - now()))::float8 AS wait
+         FROM collection_run_feeds WHERE run_id = $1 AND status IN ('pending', 'claimed')`, [runId],
+    ))[0];
+    let left = { n: 0, wait: null as number | null };
     try {
-      const lanes = Array.from({ length: settings.feedConcurrency }, async () => {
-        for (let feedId = await claim(); feedId !== null && !options.signal?.aborted; feedId = await claim()) await collectOne(feedId);
-      });
-      await Promise.all(lanes);
+      for (;;) {
+        const lanes = Array.from({ length: settings.feedConcurrency }, async () => {
+          for (let feedId = await claim(); feedId !== null && !options.signal?.aborted; feedId = await claim()) await collectOne(feedId);
+        });
+        await Promise.all(lanes);
+        left = await remaining();
+        if (left.n === 0 || options.signal?.aborted) break;
+        // Feeds another worker holds: it finishes them, or its claim lapses and they are ours.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(leaseSeconds, (left.wait ?? 0) + 1) * 1000));
+      }
     } finally {
       clearInterval(heartbeat);
       await Promise.all([...connectors.values()].map((c) => c.close()));
     }
     // The last worker out closes the run.
-    const [left] = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM collection_run_feeds WHERE run_id = $1 AND status IN ('pending', 'claimed')`, [runId],
-    );
     if (left.n === 0) {
       await db.query(
         `UPDATE collection_runs SET status = CASE WHEN EXISTS (

@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import { loadSecretKey, secretBox, type SecretBox } from '../integrations/secrets.ts';
 import type { IntegrationDeps } from '../integrations/servers-service.ts';
 import { createCollectionEngine, type CollectionEngine, type EngineDeps } from './engine.ts';
+import { openRuns } from './runs.ts';
 
 export const COLLECT_RUN_JOB = 'collect-run';
 export const SERVER_CHECK_JOB = 'server-check';
@@ -25,6 +26,11 @@ export interface CollectionRuntime {
   setLog(log: (line: string) => void): void;
   /** Resolves when every run started in this process without a queue has finished (tests, shutdown). */
   idle(): Promise<void>;
+  /**
+   * After a start: runs left open by a process that died are started again (their committed feeds are not
+   * collected twice). `soleProcess` (the embedded store admits one) also frees the claims that process held.
+   */
+  resumeOpenRuns(soleProcess: boolean): Promise<number>;
 }
 
 export function createCollectionRuntime(deps: {
@@ -65,6 +71,18 @@ export function createCollectionRuntime(deps: {
     },
     async idle() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+    async resumeOpenRuns(soleProcess) {
+      if (soleProcess) {
+        await deps.db.query(`UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`);
+        await deps.db.query(`UPDATE collection_run_feeds SET status = 'pending', claimed_by = NULL, lease_until = NULL WHERE status = 'claimed'`);
+      }
+      const runs = await openRuns(deps.db);
+      for (const runId of runs) {
+        log(`collection run ${runId} was left open: resuming it`);
+        await this.startRun(runId);
+      }
+      return runs.length;
     },
   };
 }

@@ -12,7 +12,7 @@ import { createRun } from '../collection/runs.ts';
 import * as feeds from './feeds-service.ts';
 import { serverAccess } from './servers-service.ts';
 import { runtimeOf } from './servers-routes.ts';
-import { ActivateFeedBody, Anomaly, Billing, CreateFeedBody, Device, Feed, UpdateFeedBody } from './schema.ts';
+import { FeedListQuery, ActivateFeedBody, Anomaly, Billing, CreateFeedBody, Device, Feed, UpdateFeedBody } from './schema.ts';
 import { anomalyView, deviceView, feedView } from './views.ts';
 
 export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
@@ -33,10 +33,17 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
 
     app.get(
       base,
-      { schema: { tags, summary: `List feeds, reverse-chronologically by activated_at${note}`, params: params(), querystring: PageQuery, response: { 200: Type.Array(Feed), ...errorResponses(400, 401, 404) } } },
+      {
+        schema: {
+          tags, summary: `List feeds, reverse-chronologically by activated_at${note}`,
+          description: 'The account’s own feeds; with include_descendants=true also every feed of the accounts below it (a dealer’s view).',
+          params: params(), querystring: FeedListQuery, response: { 200: Type.Array(Feed), ...errorResponses(400, 401, 404) },
+        },
+      },
       async (request, reply) => {
         const page = pageRequest(request.query);
-        return sendPage(request, reply, page, await feeds.listFeeds(db, requireScope(request), page)).map(feedView);
+        const rows = await feeds.listFeeds(db, requireScope(request), page, request.query.include_descendants === true);
+        return sendPage(request, reply, page, rows).map(feedView);
       },
     );
     app.get(

@@ -44,13 +44,14 @@ export interface FeedInput {
   activated_at?: string | null;
 }
 
-/** Reverse-chronological by activated_at, as the reference lists feeds. */
-export async function listFeeds(db: Queryable, account: AccountRef, page: PageRequest): Promise<FeedRow[]> {
-  const limit = limitClause(page, 2);
+/** Reverse-chronological by activated_at, as the reference lists feeds; with descendants, every feed below the account too. */
+export async function listFeeds(db: Queryable, account: AccountRef, page: PageRequest, includeDescendants = false): Promise<FeedRow[]> {
+  const limit = limitClause(page, 4);
   return db.query<FeedRow>(
-    `SELECT ${FEED_COLUMNS} FROM feeds f WHERE f.account_id = $1 AND f.deleted_at IS NULL
+    `SELECT ${FEED_COLUMNS} FROM feeds f JOIN accounts a ON a.id = f.account_id
+      WHERE f.deleted_at IS NULL AND (f.account_id = $1 OR ($2 AND a.path LIKE $3))
       ORDER BY f.activated_at DESC NULLS LAST, f.created_at DESC, f.id ${limit.sql}`,
-    [account.id, ...limit.params],
+    [account.id, includeDescendants, `${account.path}%`, ...limit.params],
   );
 }
 

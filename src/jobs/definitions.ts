@@ -2,17 +2,28 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { closeDueMonths } from '../ledger/month-close.ts';
+import { COLLECT_RUN_JOB, SERVER_CHECK_JOB, type CollectionRuntime } from '../collection/runtime.ts';
+import { createRun } from '../collection/runs.ts';
 import type { JobDefinition } from './queue.ts';
 
 export interface JobDeps {
   db: Database;
   config: Config;
   clock: () => Date;
+  collection: CollectionRuntime;
 }
 
 export const MONTH_CLOSE_JOB = 'month-close';
+export const COLLECT_NIGHTLY_JOB = 'collect-nightly';
+export const HEALTH_CHECK_JOB = 'health-check';
 
-export function jobDefinitions({ db, config, clock }: JobDeps): JobDefinition[] {
+function requireText(data: Record<string, unknown>, key: string): string {
+  const value = data[key];
+  if (typeof value !== 'string' || value === '') throw new Error(`job payload needs ${key}`);
+  return value;
+}
+
+export function jobDefinitions({ db, config, clock, collection }: JobDeps): JobDefinition[] {
   return [
     {
       // Daily: acts once a month has ended plus the grace period; re-running is a no-op.
@@ -22,6 +33,40 @@ export function jobDefinitions({ db, config, clock }: JobDeps): JobDefinition[] 
         const results = await closeDueMonths(db, { clock, graceDays: config.closeGraceDays, log });
         const failures = results.flatMap((r) => r.failures);
         if (failures.length > 0) throw new Error(`month close left ${failures.length} account(s) open; see the log`);
+      },
+    },
+    {
+      // Nightly: one run over every active feed, which every worker helps with (collect-run).
+      name: COLLECT_NIGHTLY_JOB,
+      cron: config.collection.collectCron,
+      async handle(_data, { log }) {
+        const [root] = await db.query<{ id: string; path: string }>(`SELECT id, path FROM accounts WHERE parent_id IS NULL`);
+        if (!root) return;
+        const run = await createRun(db, { account: root, trigger: 'nightly', now: clock() });
+        log(`nightly collection run ${run.id}: ${run.feeds_total} feed(s)`);
+        await collection.startRun(run.id);
+      },
+    },
+    {
+      // A run's feeds are claimed one by one, so any number of these may work on one run; re-running is safe.
+      name: COLLECT_RUN_JOB,
+      async handle(data) {
+        await collection.engine.executeRun(requireText(data, 'runId'));
+      },
+    },
+    {
+      name: SERVER_CHECK_JOB,
+      async handle(data) {
+        await collection.engine.checkServer(requireText(data, 'serverId'));
+      },
+    },
+    {
+      // Hourly: a failed server is retried (its feeds come back when it passes), and stale feeds turn unhealthy.
+      name: HEALTH_CHECK_JOB,
+      cron: config.collection.healthCron,
+      async handle(_data, { log }) {
+        const result = await collection.engine.checkHealth();
+        log(`health check: ${result.servers} server(s), ${result.unhealthy} unhealthy, ${result.feedsChanged} feed(s) changed health`);
       },
     },
   ];

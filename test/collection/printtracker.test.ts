@@ -46,9 +46,50 @@ describe(`Print Tracker collection against the sandbox (${storeName})`, () => {
       });
     }
     await settle(w.t);
+    let busy = 0;
     for (const c of customers) {
       const expected = truthByDay(await truth(w.sb, { entity: c.entity, start: '2025-01-15', end: '2025-04-15' }));
+      if (expected.size > 50) busy += 1;
       expect(sorted(await depositsByDay(w.t, c.id, dealer.key))).toEqual(sorted(expected));
     }
+    // Customer 2 of the sandbox stopped reporting before the activation: nothing to deposit, and nothing is.
+    expect(busy).toBe(2);
+  });
+
+  it('stays equal to the truth night after night, late readings revising their days', async () => {
+    for (let night = 1; night <= 12; night++) {
+      w.t.clock.set(new Date(Date.parse('2025-04-15T02:00:00Z') + night * 86_400_000).toISOString());
+      const run = await w.t.json('/v1/collection-runs', { method: 'POST', key: dealer.key, body: {}, expect: 202 });
+      await settle(w.t);
+      const done = await w.t.json(`/v1/collection-runs/${run.id}`, { key: dealer.key });
+      expect(done).toMatchObject({ status: 'succeeded', feeds_total: 3, feeds_done: 3, errors: 0 });
+      const today = w.t.clock.now.toISOString().slice(0, 10);
+      for (const c of customers) {
+        const expected = truthByDay(await truth(w.sb, { entity: c.entity, start: '2025-01-15', end: today }));
+        expect(sorted(await depositsByDay(w.t, c.id, dealer.key)), `night ${night}, ${c.entity}`).toEqual(sorted(expected));
+      }
+    }
+  });
+
+  it('collects managed devices only for a managed_only feed', async () => {
+    const second = await w.t.json('/v1/servers', {
+      method: 'POST', key: dealer.key,
+      body: { type: 'printtracker', url: w.sb.printtracker.url, username: w.sb.printtracker.dealerEntityId, password: w.sb.printtracker.apiKey },
+    });
+    const entity = customers[0].entity;
+    const managed = await w.t.account('Customer 0 managed', { key: dealer.key });
+    await w.t.json(`/v1/accounts/${managed.id}/feeds`, {
+      method: 'POST', key: dealer.key,
+      body: { server_id: second.id, external_id: entity, activated_at: '2025-02-01', collection_scope: 'managed_only' },
+    });
+    await settle(w.t);
+    const today = w.t.clock.now.toISOString().slice(0, 10);
+    const all = truthByDay(await truth(w.sb, { entity, start: '2025-02-01', end: today }));
+    const expected = truthByDay(await truth(w.sb, { entity, start: '2025-02-01', end: today, scope: 'managed_only' }));
+    const total = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    expect(total(expected)).toBeLessThan(total(all));
+    expect(sorted(await depositsByDay(w.t, managed.id, dealer.key))).toEqual(sorted(expected));
+    const devices = await w.t.json(`/v1/accounts/${managed.id}/feeds`, { key: dealer.key });
+    expect(devices[0]).toMatchObject({ collection_scope: 'managed_only', health_check: 'healthy' });
   });
 });

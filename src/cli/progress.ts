@@ -1,0 +1,31 @@
+// A progress bar for long commands: redrawn in place on a terminal, a line every few seconds otherwise.
+import type { Progress } from './command.ts';
+
+const WIDTH = 28;
+
+export function progressLine(p: Progress): string {
+  const share = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
+  const filled = Math.round(share * WIDTH);
+  return `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${p.done}/${p.total} ${p.detail}`;
+}
+
+/** A progress reporter writing to `stream` (stderr keeps stdout clean for summaries and scripts). */
+export function progressReporter(stream: NodeJS.WriteStream = process.stderr): { update(p: Progress): void; end(): void } {
+  let last = 0;
+  let drawn = false;
+  return {
+    update(p) {
+      if (stream.isTTY) {
+        stream.write(`\r${progressLine(p).slice(0, (stream.columns ?? 100) - 1)}\u001b[K`);
+        drawn = true;
+      } else if (Date.now() - last > 5000 || p.done === p.total) {
+        last = Date.now();
+        stream.write(`${progressLine(p)}\n`);
+      }
+    },
+    end() {
+      if (drawn) stream.write('\n');
+      drawn = false;
+    },
+  };
+}
