@@ -111,6 +111,11 @@ async function openPostgres(url: string, schema: string | undefined, max: number
     },
     async transaction(fn) {
       const client = await pool.connect();
+      // A connection cut while checked out (server restart, terminated backend) fails the query in hand;
+      // unheard, the client's 'error' event would end the process.
+      const ignore = () => {};
+      client.on('error', ignore);
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -122,10 +127,12 @@ async function openPostgres(url: string, schema: string | undefined, max: number
         await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
         throw error;
       } finally {
-        client.release();
+        client.off('error', ignore);
+        // A client that could not even roll back is discarded, not handed to the next caller.
+        client.release(broken);
       }
     },
     async exec(sql) {

@@ -1,5 +1,6 @@
 // The durable job queue: pg-boss in the same database (PGlite embedded, or PostgreSQL), and its schedules.
 import { PgBoss, fromPglite } from 'pg-boss';
+import { currentTransaction } from '../db/ambient.ts';
 import type { Database } from '../db/database.ts';
 
 export interface JobContext {
@@ -19,20 +20,39 @@ export interface JobQueue {
   stop(): Promise<void>;
 }
 
+interface BossDatabase {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * A job sent while a request holds its transaction (Idempotency-Key, see db/ambient.ts) is inserted in
+ * that transaction: it exists exactly when the request's effect does. (On PGlite, the one connection is
+ * held by that transaction, so going around it would wait for ever.)
+ */
+function joiningRequestTransaction<T extends BossDatabase>(adapter: T): T {
+  return {
+    ...adapter,
+    async executeSql(text: string, values?: unknown[]) {
+      const joined = values?.length ? await currentTransaction()?.run((tx) => tx.query(text, values)) : null;
+      return joined ? { rows: joined.value } : adapter.executeSql(text, values);
+    },
+  };
+}
+
 export async function startJobs(
   db: Database,
   definitions: JobDefinition[],
   options: { work: boolean; schedule: boolean; log: (line: string) => void; schema?: string },
 ): Promise<JobQueue> {
   const boss = db.pglite
-    ? new PgBoss({ db: fromPglite(db.pglite), backend: 'pglite', schedule: options.schedule, supervise: options.work })
+    ? new PgBoss({ db: joiningRequestTransaction(fromPglite(db.pglite)), backend: 'pglite', schedule: options.schedule, supervise: options.work })
     : new PgBoss({
-        db: {
+        db: joiningRequestTransaction({
           async executeSql(text: string, values?: unknown[]) {
             // pg-boss sends multi-statement DDL without parameters; pg.Pool handles both forms.
             return db.pool!.query(text, values);
           },
-        },
+        }),
         schema: options.schema ?? 'pgboss',
         schedule: options.schedule,
         supervise: options.work,
