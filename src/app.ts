@@ -11,6 +11,7 @@ import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors
 import { parseJsonBody } from './http/json-body.ts';
 import { buildValidator } from './http/validation.ts';
 import { idempotencyPlugin, type IdempotencyFailpoint } from './http/idempotency.ts';
+import { inactivePlugin } from './http/inactive.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { registerScoped, type AppDeps } from './http/scope.ts';
@@ -121,6 +122,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { db: deps.db, clock: deps.clock });
+      await v1.register(inactivePlugin, { db: deps.db });
       await v1.register(idempotencyPlugin, { db: deps.db, clock: deps.clock, failpoint: options.idempotencyFailpoint });
       for (const capability of capabilities) await registerScoped(v1, capability, deps);
     },
