@@ -22,7 +22,7 @@ async function sessionOf(t: TestApp, account: { id: string; key: string }, email
   return { key: null, headers: { cookie, 'x-csrf-token': JSON.parse(res.body).csrf_token } };
 }
 
-describe.each(['API key', 'session cookie'] as const)(`authorization matrix with an %s (${storeName})`, (credential) => {
+describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix with %s (${storeName})`, (credential) => {
   let t: TestApp;
   let a: { id: string; key: string };
   let b: { id: string; key: string };
@@ -38,7 +38,7 @@ describe.each(['API key', 'session cookie'] as const)(`authorization matrix with
     b = await t.account('Dealer B');
     b1 = await t.account('B customer', { key: b.key });
     for (const [name, account] of [['a', a], ['b', b], ['b1', b1]] as const) {
-      as[name] = credential === 'API key' ? { key: account.key } : await sessionOf(t, account, `${name}@matrix.example`);
+      as[name] = credential === 'an API key' ? { key: account.key } : await sessionOf(t, account, `${name}@matrix.example`);
     }
     const create = (url: string, body: unknown) => t.json(url, { method: 'POST', key: b1.key, body });
     const [project] = await t.json('/v1/forestry/projects', { key: b1.key });

@@ -75,7 +75,8 @@ export async function setPasswordWithLink(db: Database, token: string, password:
     const spent = await tx.query(`UPDATE password_links SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id`, [link.id, now]);
     if (spent.length === 0) throw new Conflict('this link has already been used; ask for a new one');
     await tx.query(
-      `INSERT INTO user_passwords (user_id, password_hash, updated_at) VALUES ($1, $2, $3)
+      `INSERT INTO user_passwords (user_id, account_id, password_hash, updated_at)
+       SELECT id, account_id, $2, $3 FROM users WHERE id = $1
        ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = EXCLUDED.updated_at`,
       [link.user_id, hash, now],
     );

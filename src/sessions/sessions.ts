@@ -50,8 +50,8 @@ async function recordFailure(db: Database, email: string, now: Date): Promise<vo
 export async function signIn(db: Database, emailInput: string, password: string, now: Date): Promise<SignedIn> {
   const email = emailInput.trim().toLowerCase();
   await checkThrottle(db, email, now);
-  const rows = await db.query<{ user_id: string; password_hash: string | null }>(
-    `SELECT u.id AS user_id, p.password_hash FROM users u LEFT JOIN user_passwords p ON p.user_id = u.id WHERE lower(u.email) = $1`,
+  const rows = await db.query<{ user_id: string; account_id: string; password_hash: string | null }>(
+    `SELECT u.id AS user_id, u.account_id, p.password_hash FROM users u LEFT JOIN user_passwords p ON p.user_id = u.id WHERE lower(u.email) = $1`,
     [email],
   );
   const stored = rows[0]?.password_hash ?? null;
@@ -66,8 +66,8 @@ export async function signIn(db: Database, emailInput: string, password: string,
   const sessionId = crypto.randomUUID();
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
   await db.query(
-    `INSERT INTO web_sessions (id, user_id, token_hash, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [sessionId, rows[0].user_id, tokenHash(token), csrfToken, now, expiresAt],
+    `INSERT INTO web_sessions (id, user_id, account_id, token_hash, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [sessionId, rows[0].user_id, rows[0].account_id, tokenHash(token), csrfToken, now, expiresAt],
   );
   return { token, sessionId, csrfToken, expiresAt };
 }
