@@ -46,13 +46,12 @@ export interface CollectionEngine {
   checkHealth(): Promise<{ servers: number; unhealthy: number; feedsChanged: number }>;
 }
 
-const DEFAULT_LEASE_SECONDS = 120;
 const CONNECTION_FAILURES = new Set(['unreachable', 'timed_out', 'wrong_credentials', 'refused_address']);
 
 export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
   const { db, settings } = deps;
   const workerId = deps.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
-  const leaseSeconds = deps.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  const leaseSeconds = deps.leaseSeconds ?? settings.leaseSeconds;
   const policy: WindowPolicy = { ...DEFAULT_WINDOW_POLICY, lookbackDays: settings.lookbackDays };
 
   const connectorOptions = (): ConnectorOptions => ({
@@ -296,8 +295,8 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
         await Promise.all(lanes);
         left = await remaining();
         if (left.n === 0 || options.signal?.aborted) break;
-        // Feeds another worker holds: it finishes them, or its claim lapses and they are ours.
-        await new Promise((resolve) => setTimeout(resolve, Math.min(leaseSeconds, (left.wait ?? 0) + 1) * 1000));
+        // Feeds another worker holds: it finishes them (we look again shortly), or its claim lapses and they are ours.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2, (left.wait ?? 0) + 0.1) * 1000));
       }
     } finally {
       clearInterval(heartbeat);

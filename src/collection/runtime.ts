@@ -5,6 +5,7 @@ import { loadSecretKey, secretBox, type SecretBox } from '../integrations/secret
 import type { IntegrationDeps } from '../integrations/servers-service.ts';
 import { createCollectionEngine, type CollectionEngine, type EngineDeps } from './engine.ts';
 import { openRuns } from './runs.ts';
+import { detached } from '../db/ambient.ts';
 
 export const COLLECT_RUN_JOB = 'collect-run';
 export const SERVER_CHECK_JOB = 'server-check';
@@ -47,21 +48,32 @@ export function createCollectionRuntime(deps: {
   });
   let queue: RunQueue | null = null;
   const inFlight = new Set<Promise<unknown>>();
-  const background = (work: Promise<unknown>) => {
-    const tracked = work.catch((error: unknown) => log(`collection: ${(error as Error).message}`)).finally(() => inFlight.delete(tracked));
+  // Work a request starts but does not wait for runs outside the request's transaction (db/ambient.ts).
+  const background = (work: () => Promise<unknown>) => {
+    const tracked = detached(work).catch((error: unknown) => log(`collection: ${(error as Error).message}`)).finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
+  };
+  /** A row created inside a request's transaction is visible once that commits; never if it rolls back. */
+  const whenVisible = async (table: 'collection_runs' | 'servers', id: string): Promise<boolean> => {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      if ((await deps.db.query(`SELECT 1 FROM ${table} WHERE id = $1`, [id])).length > 0) return true;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return false;
   };
   return {
     engine,
     secrets,
     integration: { secrets, allowPrivateUpstreams: deps.config.collection.allowPrivateUpstreams, connect: engine.connect },
     async startRun(runId) {
-      if (queue) await queue.send(COLLECT_RUN_JOB, { runId });
-      else background(engine.executeRun(runId));
+      if (queue) {
+        for (let shard = 0; shard < deps.config.collection.runShards; shard++) await queue.send(COLLECT_RUN_JOB, { runId, shard });
+      }
+      else background(async () => (await whenVisible('collection_runs', runId)) && engine.executeRun(runId));
     },
     checkServerSoon(serverId) {
-      if (queue) background(queue.send(SERVER_CHECK_JOB, { serverId }));
-      else background(engine.checkServer(serverId));
+      if (queue) void queue.send(SERVER_CHECK_JOB, { serverId }).catch((error: Error) => log(`collection: ${error.message}`));
+      else background(async () => (await whenVisible('servers', serverId)) && engine.checkServer(serverId));
     },
     attachQueue(next) {
       queue = next;

@@ -21,6 +21,10 @@ export interface CollectionSettings {
   maxPagesPerDevicePerDay: number;
   /** Longest date range asked of an upstream in one request. */
   requestRangeDays: number;
+  /** Jobs sent per run: each worker that takes one joins the run (feeds are claimed one by one). */
+  runShards: number;
+  /** Seconds a worker's claim on a feed lasts without renewal: a killed worker's feeds are taken over after it. */
+  leaseSeconds: number;
 }
 
 /** A 32-byte key given as 64 hex digits or base64. */
@@ -55,5 +59,7 @@ export function loadCollectionSettings(env: NodeJS.ProcessEnv): CollectionSettin
     lookbackDays: integer(env, 'CANOPY_COLLECT_LOOKBACK_DAYS', 3, 1, 27),
     maxPagesPerDevicePerDay: integer(env, 'CANOPY_MAX_DEVICE_PAGES_PER_DAY', 100_000, 1, 10_000_000),
     requestRangeDays: integer(env, 'CANOPY_UPSTREAM_RANGE_DAYS', 7, 1, 366),
+    runShards: integer(env, 'CANOPY_COLLECT_SHARDS', 2, 1, 64),
+    leaseSeconds: integer(env, 'CANOPY_COLLECT_LEASE_SECONDS', 120, 1, 3600),
   };
 }

@@ -1,0 +1,77 @@
+// Several collectors at once: two workers share a run feed by feed, two runs at once never collect one feed
+// twice, and deposits still equal the truth.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCollectionEngine } from '../../src/collection/engine.ts';
+import { createRun } from '../../src/collection/runs.ts';
+import { storeName } from '../helpers/harness.ts';
+import { collectionWorld, depositsByDay, settle, sorted, truth, truthByDay, type World } from './helpers.ts';
+
+describe(`collectors working at once (${storeName})`, () => {
+  let w: World;
+  let dealer: { id: string; key: string; path: string };
+  const customers: Array<{ id: string; entity: string }> = [];
+
+  beforeAll(async () => {
+    w = await collectionWorld({
+      now: '2025-04-15T02:00:00Z',
+      sandbox: { start: '2025-01-01', customers: 6, rates: { stoppedCustomer: 0 }, faults: { printtracker: { latencyMs: 15 } } },
+      env: { CANOPY_COLLECT_CONCURRENCY: '2' },
+    });
+    const d = await w.t.account('Dealer workers');
+    const [row] = await w.t.db.query<{ path: string }>(`SELECT path FROM accounts WHERE id = $1`, [d.id]);
+    dealer = { ...d, path: row.path };
+    const server = await w.t.json('/v1/servers', {
+      method: 'POST', key: dealer.key,
+      body: { type: 'printtracker', url: w.sb.printtracker.url, username: w.sb.printtracker.dealerEntityId, password: w.sb.printtracker.apiKey },
+    });
+    for (const [i, entity] of w.sb.printtracker.customerEntityIds.entries()) {
+      const c = await w.t.account(`Shared ${i}`, { key: dealer.key });
+      await w.t.json(`/v1/accounts/${c.id}/feeds`, { method: 'POST', key: dealer.key, body: { server_id: server.id, external_id: entity, activated_at: '2025-03-01' } });
+      customers.push({ id: c.id, entity });
+    }
+    await settle(w.t);
+  });
+  afterAll(async () => w.close());
+
+  const engine = (workerId: string) => createCollectionEngine({
+    db: w.t.db, settings: w.t.config.collection, secrets: w.t.app.collection.secrets, clock: w.t.clock.read, log: () => {}, workerId,
+  });
+  const expectTruth = async () => {
+    const today = w.t.clock.now.toISOString().slice(0, 10);
+    for (const c of customers) {
+      expect(sorted(await depositsByDay(w.t, c.id, dealer.key)), c.entity).toEqual(sorted(truthByDay(await truth(w.sb, { entity: c.entity, start: '2025-03-01', end: today }))));
+    }
+  };
+
+  it('shares one run between two workers, each feed collected once', async () => {
+    w.t.clock.advanceDays(1);
+    const run = await createRun(w.t.db, { account: dealer, trigger: 'nightly', now: w.t.clock.read() });
+    const [a, b] = await Promise.all([engine('worker-a').executeRun(run.id), engine('worker-b').executeRun(run.id)]);
+    expect(a.status).toBe('succeeded');
+    expect(b).toMatchObject({ status: 'succeeded', feeds_total: 6, feeds_done: 6 });
+    const claims = await w.t.db.query<{ claimed_by: string; n: number }>(
+      `SELECT claimed_by, count(*)::int AS n FROM collection_run_feeds WHERE run_id = $1 AND status = 'done' GROUP BY claimed_by`, [run.id],
+    );
+    expect(claims.map((c) => c.claimed_by).sort()).toEqual(['worker-a', 'worker-b']);
+    expect(claims.reduce((n, c) => n + c.n, 0)).toBe(6);
+    await expectTruth();
+  });
+
+  it('never collects one feed in two runs at the same time', async () => {
+    w.t.clock.advanceDays(1);
+    const first = await createRun(w.t.db, { account: dealer, trigger: 'nightly', now: w.t.clock.read() });
+    const second = await createRun(w.t.db, { account: dealer, trigger: 'manual', now: w.t.clock.read() });
+    const [x, y] = await Promise.all([engine('worker-x').executeRun(first.id), engine('worker-y').executeRun(second.id)]);
+    expect([x.status, y.status]).toEqual(['succeeded', 'succeeded']);
+    // A feed the other run holds is skipped there (not an error): never two collectors on one feed at once.
+    const outcomes = await w.t.db.query<{ feed_id: string; statuses: string }>(
+      `SELECT feed_id, string_agg(status, ',' ORDER BY status) AS statuses FROM collection_run_feeds
+        WHERE run_id IN ($1, $2) GROUP BY feed_id`, [first.id, second.id],
+    );
+    expect(outcomes).toHaveLength(6);
+    for (const o of outcomes) expect(['done,done', 'done,skipped']).toContain(o.statuses);
+    const leases = await w.t.db.query(`SELECT 1 FROM feeds WHERE lease_owner IS NOT NULL`);
+    expect(leases).toHaveLength(0);
+    await expectTruth();
+  });
+});
