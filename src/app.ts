@@ -1,11 +1,12 @@
 // Builds the Fastify app from plugins; no business logic here.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { capabilities } from './capabilities.ts';
 import { createCollectionRuntime, type CollectionRuntime } from './collection/runtime.ts';
 import { certificatePages } from './ledger/certificate-pages.ts';
+import { publicBaseUrl } from './ledger/public-url.ts';
 import { authPlugin } from './http/auth.ts';
 import { clientErrorHandler, errorsPlugin, frameworkErrors } from './http/errors.ts';
 import { parseJsonBody } from './http/json-body.ts';
@@ -60,6 +61,8 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     schemaController: { compilersFactory: { buildValidator } },
     frameworkErrors,
     clientErrorHandler,
+    // X-Forwarded-For/-Proto/-Host count only from these (request.ip, request.protocol); from anyone else not.
+    trustProxy: deps.config.edge.trustedProxies.length > 0 ? deps.config.edge.trustedProxies : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Any body is read as JSON (curl's default form content type included); an empty body is {}.
@@ -77,6 +80,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     for (const method of [route.method].flat()) if (method !== 'HEAD') routeList.push({ method, url: route.url });
   });
   app.decorate('routeList', routeList);
+  app.decorate('publicBaseUrl', (request: FastifyRequest) => publicBaseUrl(deps.config, request));
   app.decorate('collection', deps.collection);
   if (!given.collection) deps.collection.setLog((line) => app.log.info(line));
 

@@ -1,6 +1,7 @@
 // Every environment variable Canopy reads, parsed and typed once.
 import path from 'node:path';
 import { loadCollectionSettings, type CollectionSettings } from './collection/settings.ts';
+import { loadEdgeSettings, type EdgeSettings } from './http/edge-settings.ts';
 
 export interface Config {
   port: number;
@@ -19,6 +20,8 @@ export interface Config {
   jobs: boolean;
   /** Upstream servers, secrets and the collection engine (src/collection/settings.ts). */
   collection: CollectionSettings;
+  /** Trusted proxies, rate limits and the metrics endpoint (src/http/edge-settings.ts). */
+  edge: EdgeSettings;
   /** Grams of CO2-equivalent per standard page shown on the dashboard (PaperCut's figure by default). */
   co2GramsPerPage: number;
 }
@@ -80,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultRate: rate,
     jobs: !flag(env, 'CANOPY_NO_JOBS'),
     collection: loadCollectionSettings(env),
+    edge: loadEdgeSettings(env),
     co2GramsPerPage: co2Grams(env),
   };
 }

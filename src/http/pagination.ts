@@ -1,5 +1,6 @@
 // List paging: `limit` (≤ 1000) and `page`, with a Link header pointing at the next page when there is one.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import '../ledger/public-url.ts';
 
 export interface PageRequest {
   limit: number;
@@ -20,7 +21,8 @@ export function limitClause(p: PageRequest, firstParam: number): { sql: string; 
 
 export function sendPage<T>(request: FastifyRequest, reply: FastifyReply, p: PageRequest, rows: T[]): T[] {
   if (rows.length <= p.limit) return rows;
-  const url = new URL(request.url, `${request.protocol}://${request.host}`);
+  // The configured or listening origin, never the Host header (see ledger/public-url.ts).
+  const url = new URL(request.url, request.server.publicBaseUrl(request));
   url.searchParams.set('page', String(p.page + 1));
   url.searchParams.set('limit', String(p.limit));
   reply.header('link', `<${url.toString()}>; rel="next"`);

@@ -3,14 +3,13 @@
 // link (by an API client, from `url`/`pdf_url`) can open it.
 import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Config } from '../config.ts';
 import type { Queryable } from '../db/database.ts';
 import { monthLabel } from '../domain/calendar.ts';
 import { NotFound } from '../domain/errors.ts';
 import { errorResponses } from '../http/schemas.ts';
 import { formatCertificatePages, formatCertificateTrees, renderCertificatePdf } from './certificate-pdf.ts';
 import { findCertificate, type PublicCertificateRow } from './certificates-service.ts';
-import { publicBaseUrl } from './public-url.ts';
+import { publicBaseUrl, type PublicUrlConfig } from './public-url.ts';
 import { certificateLinks } from './views.ts';
 import { isUuid } from '../domain/ids.ts';
 
@@ -90,7 +89,7 @@ function certificateHtml(row: PublicCertificateRow, pdfUrl: string): string {
 
 export interface CertificatePagesOptions {
   db: Queryable;
-  config: Pick<Config, 'publicUrl'>;
+  config: PublicUrlConfig;
 }
 
 /** Register at the root of the app (not under /v1): no API key is asked for. */

@@ -29,7 +29,7 @@ describe(`certificates (${storeName})`, () => {
       }),
     );
 
-  it('returns a certificate with the nested project and url/pdf_url on this server', async () => {
+  it('returns a certificate with the nested project and url/pdf_url on this server (never the Host header)', async () => {
     t.clock.set('2021-03-08T14:52:33Z');
     const customer = await t.account('Customer Cert');
     const tx = await t.json('/v1/transactions', { method: 'POST', key: customer.key, body: { pages: 2469134 } });
@@ -42,13 +42,14 @@ describe(`certificates (${storeName})`, () => {
       trees: 296.296,
       project_id: MADAGASCAR,
       project: { id: MADAGASCAR, name: 'Madagascar', status: 'active', forest_latitude: -15.735844444444444, forest_longitude: 46.35879166666667 },
-      url: `http://canopy.test:8443/certificates/${tx.id}`,
-      pdf_url: `http://canopy.test:8443/certificates/${tx.id}.pdf`,
+      // No CANOPY_PUBLIC_URL and not listening: the configured address (the Host header is anyone's to set).
+      url: `http://localhost:3000/certificates/${tx.id}`,
+      pdf_url: `http://localhost:3000/certificates/${tx.id}.pdf`,
     });
     expect(Object.keys(certificate.project).sort()).toEqual(PROJECT_KEYS);
     expect(Array.isArray(certificate.project.content_images)).toBe(true);
     const viaProxy = await t.json(`/v1/certificates/${tx.id}`, { key: customer.key, headers: { host: 'api.example.org', 'x-forwarded-proto': 'https' } });
-    expect(viaProxy.pdf_url).toBe(`https://api.example.org/certificates/${tx.id}.pdf`);
+    expect(viaProxy.pdf_url).toBe(`http://localhost:3000/certificates/${tx.id}.pdf`);
   });
 
   it('uses CANOPY_PUBLIC_URL for the links when it is set', async () => {
