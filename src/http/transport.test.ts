@@ -108,7 +108,7 @@ describe(`HTTPS rule (${storeName})`, () => {
     const listening = await buildApp({ db: t.db, config: t.config, clock: t.clock.read });
     const address = await listening.listen({ port: 0, host: '127.0.0.1' });
     const viaSocket = await fetch(`${address}/v1/certificates/${transaction.id}`, { headers: { authorization: `Bearer ${customer.key}` } });
-    expect((await viaSocket.json()).url).toBe(`${address}/certificates/${transaction.id}`);
+    expect(((await viaSocket.json()) as { url: string }).url).toBe(`${address}/certificates/${transaction.id}`);
     await listening.close();
   });
 });
