@@ -112,17 +112,28 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
 
     const firstDay = formatDay(chunk.from);
     const lastDay = formatDay(chunk.final ? chunk.to : new Date(chunk.to.getTime() - 1));
-    const currentMonth = monthKey(now);
-    const closed = await closedMonths(tx, monthKey(chunk.from), currentMonth);
+    // Months this chunk writes into hold the shared month lock (isMonthClosedForWrite) until commit.
+    const closed = new Set<MonthKey>();
+    for (let month = monthKey(chunk.from); month <= lastDay.slice(0, 7); month = addMonths(month, 1)) {
+      if (await isMonthClosedForWrite(tx, month)) closed.add(month);
+    }
+    // The first open month from the chunk's on: where revisions of closed days are carried.
     let firstOpen = monthKey(chunk.from);
-    while (closed.has(firstOpen) && firstOpen < currentMonth) firstOpen = addMonths(firstOpen, 1);
+    if (closed.has(firstOpen)) {
+      const later = new Set((await tx.query<{ month: string }>(
+        `SELECT to_char(month, 'YYYY-MM') AS month FROM closed_months WHERE month >= $1::date`, [`${firstOpen}-01`],
+      )).map((r) => r.month));
+      while (later.has(firstOpen) && firstOpen < monthKey(now)) firstOpen = addMonths(firstOpen, 1);
+      if (firstOpen > lastDay.slice(0, 7) && (await isMonthClosedForWrite(tx, firstOpen))) firstOpen = addMonths(firstOpen, 1);
+    }
     const firstOpenDay = formatDay(monthStart(firstOpen));
+    const carryOutside = firstOpenDay > lastDay;
 
     const existing = new Map<string, ExistingDeposit>();
     for (const row of await tx.query<ExistingDeposit>(
       `SELECT id, day::text AS day, width::text AS width, length::text AS length, pages, standard_pages, carried_pages
-         FROM deposits WHERE feed_id = $1 AND day >= $2::date AND day <= $3::date FOR UPDATE`,
-      [chunk.feedId, firstDay, lastDay],
+         FROM deposits WHERE feed_id = $1 AND ((day >= $2::date AND day <= $3::date) OR day = $4::date) FOR UPDATE`,
+      [chunk.feedId, firstDay, lastDay, firstOpenDay],
     )) existing.set(`${row.day}\u0000${sizeKey(row)}`, row);
 
     const computed = new Map<string, ComputedDay>();
@@ -139,7 +150,7 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
     const carry = new Map<string, { size: PaperSizeText; pages: number }>();
     for (const key of new Set([...computed.keys(), ...existing.keys()])) {
       const day = key.slice(0, 10);
-      if (!closed.has(day.slice(0, 7))) continue;
+      if (!closed.has(day.slice(0, 7)) || day > lastDay) continue;
       const was = existing.get(key);
       const size = computed.get(key)?.size ?? { width: was!.width, length: was!.length };
       const diff = (computed.get(key)?.pages ?? 0) - (was ? was.pages - was.carried_pages : 0);
@@ -149,47 +160,50 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
       carry.set(sizeKey(size), entry);
     }
     let carried = 0;
-    for (const { size, pages } of carry.values()) {
-      const key = `${firstOpenDay}\u0000${sizeKey(size)}`;
-      if (!computed.has(key)) computed.set(key, { day: firstOpenDay, size, pages: 0 });
-      carried += pages;
-    }
+    for (const { pages } of carry.values()) carried += pages;
 
     let pagesChanged = 0;
     const monthDeltas = new Map<string, number>();
+    /** Writes one (day, size): its computed pages (or, outside the chunk, what it already holds) plus what it carries. */
+    const settleDay = async (day: string, key: string, outside: boolean) => {
+      const was = existing.get(key);
+      const now_ = computed.get(key);
+      const size = now_?.size ?? (was ? { width: was.width, length: was.length } : carry.get(key.slice(11))!.size);
+      let carriedPages = (was?.carried_pages ?? 0) + (day === firstOpenDay ? carry.get(sizeKey(size))?.pages ?? 0 : 0);
+      if (carriedPages < 0) {
+        chunk.anomalies.push({
+          deviceId: '*', kind: 'negative_revision', day, at: Date.parse(`${day}T00:00:00Z`), pages: -carriedPages,
+          detail: `a revision of a closed month removed ${-carriedPages} pages more than the open month held; not taken back`,
+        });
+        carriedPages = 0;
+      }
+      const own = outside ? (was ? was.pages - was.carried_pages : 0) : now_?.pages ?? 0;
+      const pages = own + carriedPages;
+      if (was ? was.pages === pages && was.carried_pages === carriedPages : pages === 0) return;
+      const std = pages === 0 ? 0 : standardPagesFor(pages, size);
+      if (pages === 0) {
+        if (was) await tx.query(`DELETE FROM deposits WHERE id = $1`, [was.id]);
+      } else if (was) {
+        await tx.query(`UPDATE deposits SET pages = $2, standard_pages = $3, carried_pages = $4 WHERE id = $1`, [was.id, pages, std, carriedPages]);
+      } else {
+        await tx.query(
+          `INSERT INTO deposits (id, account_id, feed_id, date, day, pages, width, length, density, standard_pages, carried_pages, created_at)
+           VALUES ($1, $2, $3, $4, $5::date, $6, $7::numeric, $8::numeric, 75, $9, $10, $11)`,
+          [crypto.randomUUID(), chunk.accountId, chunk.feedId, new Date(`${day}T00:00:00Z`), day, pages, size.width, size.length, std, carriedPages, now],
+        );
+      }
+      const delta = std - (was?.standard_pages ?? 0);
+      pagesChanged += pages - (was?.pages ?? 0);
+      monthDeltas.set(day.slice(0, 7), (monthDeltas.get(day.slice(0, 7)) ?? 0) + delta);
+    };
     for (const day of eachDay(firstDay, lastDay)) {
       if (closed.has(day.slice(0, 7))) continue;
-      for (const key of new Set([...computed.keys(), ...existing.keys()].filter((k) => k.startsWith(`${day}\u0000`)))) {
-        const was = existing.get(key);
-        const now_ = computed.get(key);
-        const size = now_?.size ?? { width: was!.width, length: was!.length };
-        let carriedPages = (was?.carried_pages ?? 0) + (day === firstOpenDay ? carry.get(sizeKey(size))?.pages ?? 0 : 0);
-        if (carriedPages < 0) {
-          chunk.anomalies.push({
-            deviceId: '*', kind: 'negative_revision', day, at: Date.parse(`${day}T00:00:00Z`), pages: -carriedPages,
-            detail: `a revision of a closed month removed ${-carriedPages} pages more than the open month held; not taken back`,
-          });
-          carriedPages = 0;
-        }
-        const pages = (now_?.pages ?? 0) + carriedPages;
-        if (was && was.pages === pages && was.carried_pages === carriedPages) continue;
-        const std = pages === 0 ? 0 : standardPagesFor(pages, size);
-        if (pages === 0) {
-          if (was) await tx.query(`DELETE FROM deposits WHERE id = $1`, [was.id]);
-        } else if (was) {
-          await tx.query(`UPDATE deposits SET pages = $2, standard_pages = $3, carried_pages = $4 WHERE id = $1`, [was.id, pages, std, carriedPages]);
-        } else {
-          await tx.query(
-            `INSERT INTO deposits (id, account_id, feed_id, date, day, pages, width, length, density, standard_pages, carried_pages, created_at)
-             VALUES ($1, $2, $3, $4, $5::date, $6, $7::numeric, $8::numeric, 75, $9, $10, $11)`,
-            [crypto.randomUUID(), chunk.accountId, chunk.feedId, new Date(`${day}T00:00:00Z`), day, pages, size.width, size.length, std, carriedPages, now],
-          );
-        }
-        const delta = std - (was?.standard_pages ?? 0);
-        pagesChanged += pages - (was?.pages ?? 0);
-        monthDeltas.set(day.slice(0, 7), (monthDeltas.get(day.slice(0, 7)) ?? 0) + delta);
-      }
+      const keys = new Set([...computed.keys(), ...existing.keys()].filter((k) => k.startsWith(`${day}\u0000`)));
+      if (day === firstOpenDay) for (const size of carry.keys()) keys.add(`${day}\u0000${size}`);
+      for (const key of keys) await settleDay(day, key, false);
     }
+    // A carry into a day past this chunk (a backfill through closed months): added to what that day holds.
+    if (carryOutside) for (const size of carry.keys()) await settleDay(firstOpenDay, `${firstOpenDay}\u0000${size}`, true);
     for (const [month, delta] of monthDeltas) await addMonthlyPages(tx, account.path, `${month}-01`, delta);
 
     const lastReadingAt = Math.max(feed.last_reading_at?.getTime() ?? 0, chunk.lastReadingAt ?? 0) || null;

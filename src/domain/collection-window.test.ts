@@ -43,3 +43,13 @@ describe('collection window', () => {
       .toEqual(d('2025-01-22T00:00:00Z'));
   });
 });
+
+describe('collection window in closed months', () => {
+  it('moves a settled backfill chunk through a closed month day by day, and leaves it only after the final chunk', () => {
+    const firstOpenDay = d('2025-02-01T00:00:00Z');
+    const settledChunk = { current: d('2025-01-01T00:00:00Z'), chunkEnd: d('2025-01-08T00:00:00Z'), final: false, now: d('2025-02-10T02:00:00Z'), lastReadingAt: null, firstOpenDay };
+    expect(nextWindowStart(settledChunk)).toEqual(d('2025-01-08T00:00:00Z'));
+    expect(nextWindowStart({ ...settledChunk, current: d('2025-01-29T00:00:00Z'), chunkEnd: d('2025-02-10T02:00:00Z'), final: true, lastReadingAt: d('2025-01-30T00:00:00Z') }))
+      .toEqual(firstOpenDay);
+  });
+});

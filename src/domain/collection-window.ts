@@ -60,6 +60,7 @@ export interface NextWindowInput {
  * the lookback, or to the day of the last reading while a feed is silent (a collection agent that comes
  * back may upload what it buffered), but never further back than maxResyncDays, never backwards, and
  * never inside a closed month — a closed day's revision is carried forward once and never again.
+ * (A settled chunk of a backfill moves to its end, closed month or not: each chunk carries its own days.)
  */
 export function nextWindowStart(input: NextWindowInput): Date {
   const policy = input.policy ?? DEFAULT_WINDOW_POLICY;
@@ -72,6 +73,8 @@ export function nextWindowStart(input: NextWindowInput): Date {
     else next = Math.min(next, input.current.getTime());
     next = Math.max(next, startOfDay(addDays(input.now, -policy.maxResyncDays)).getTime());
   }
-  next = Math.max(next, input.current.getTime(), input.firstOpenDay.getTime());
+  // A settled chunk inside a closed month moves on day by day (the next chunk carries its own days);
+  // after the final chunk the cursor leaves closed months, so no closed day is carried twice.
+  next = Math.max(next, input.current.getTime(), input.final ? input.firstOpenDay.getTime() : 0);
   return new Date(next);
 }
