@@ -13,6 +13,7 @@ import { parseJsonBody } from './http/json-body.ts';
 import { buildValidator } from './http/validation.ts';
 import { idempotencyPlugin, type IdempotencyFailpoint } from './http/idempotency.ts';
 import { inactivePlugin } from './http/inactive.ts';
+import { perKeyLimitPlugin, rateLimitsPlugin } from './http/rate-limits.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { registerScoped, type AppDeps } from './http/scope.ts';
@@ -87,6 +88,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   app.addSchema(ErrorBody);
   await app.register(errorsPlugin);
   await app.register(transportPlugin, { allowHttp: deps.config.allowHttp });
+  await app.register(rateLimitsPlugin, { limits: deps.config.edge.rateLimits });
   await app.register(metricsPlugin);
   await app.register(swagger, {
     openapi: {
@@ -126,6 +128,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { db: deps.db, clock: deps.clock });
+      await v1.register(perKeyLimitPlugin, { limits: deps.config.edge.rateLimits });
       await v1.register(inactivePlugin, { db: deps.db });
       await v1.register(idempotencyPlugin, { db: deps.db, clock: deps.clock, failpoint: options.idempotencyFailpoint });
       for (const capability of capabilities) await registerScoped(v1, capability, deps);

@@ -100,6 +100,8 @@ export const certificatePages: FastifyPluginAsyncTypebox<CertificatePagesOptions
   app.get(
     '/certificates/:id.pdf',
     {
+      // Rendered on every request without a key: limited per client address (http/rate-limits.ts).
+      config: { publicRender: true },
       schema: {
         tags, summary: 'The certificate as a PDF (shareable link, no API key)', security: [], params,
         response: {
