@@ -24,6 +24,10 @@ describe.skipIf(browserTestsSkipped !== null)('dashboard in Chromium', () => {
       await site.api('POST', '/v1/deposits', { pages: 8_000 + m * 1_000, date: day }, customerB.key);
     }
     await site.api('POST', '/v1/transactions', { pages: 16_667 }, customerA.key);
+    // The dealer chooses where its trees go; the overview shows that project on the map.
+    const projects: Array<{ id: string; status: string; forest_latitude: number | null }> = await site.api('GET', '/v1/forestry/projects', undefined, dealer.key);
+    const planted = projects.find((p) => p.status === 'active' && p.forest_latitude !== null)!;
+    await site.api('POST', `/v1/projects/${planted.id}`, {}, dealer.key);
   }, 120_000);
 
   afterAll(async () => site?.close());
@@ -71,6 +75,7 @@ describe.skipIf(browserTestsSkipped !== null)('dashboard in Chromium', () => {
     await page.locator('[data-testid="chart"] canvas').waitFor();
     await page.getByText(/4.5 g per standard page/).waitFor();
     await page.getByText(/PaperCut/).first().waitFor();
+    await page.getByTestId('coordinates').waitFor();
     await screenshot(page, 'overview');
 
     // Drill into a customer: its own certificate and its project's coordinates.

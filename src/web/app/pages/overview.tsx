@@ -6,6 +6,7 @@ import * as f from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import type { PageProps } from '../layout.tsx';
 import type { Certificate, Project, VolumePeriod } from '../types.ts';
+import { WORLD_PATH } from '../world.ts';
 
 const PERIODS = [
   ['mtd', 'This month'],
@@ -43,27 +44,42 @@ export function OverviewPage({ account, api, session }: PageProps) {
       </p>
 
       <div class="grid">
-        <Panel title="Monthly volume" id="volume-title">
-          <Loaded state={volume} what="monthly volume">
-            {(periods) =>
-              periods.every((p) => p.pages === 0) ? (
-                <Empty>No pages yet in the last twelve months.</Empty>
-              ) : (
-                <BarChart
-                  title="Standard pages per month"
-                  bars={{
-                    x: periods.map((p) => Date.parse(p.date) / 1000),
-                    y: periods.map((p) => p.pages),
-                    label: 'Pages',
-                    xName: 'Month',
-                    step: 30 * 86_400,
-                    xLabel: (s) => f.monthLabel(new Date(s * 1000).toISOString()),
-                  }}
-                />
-              )}
-          </Loaded>
-        </Panel>
-
+        <div>
+          <Panel title="Monthly volume" id="volume-title">
+            <Loaded state={volume} what="monthly volume">
+              {(periods) =>
+                periods.every((p) => p.pages === 0) ? (
+                  <Empty>No pages yet in the last twelve months.</Empty>
+                ) : (
+                  <BarChart
+                    title="Standard pages per month"
+                    bars={{
+                      x: periods.map((p) => Date.parse(p.date) / 1000),
+                      y: periods.map((p) => p.pages),
+                      label: 'Pages',
+                      xName: 'Month',
+                      step: 30 * 86_400,
+                      xLabel: (s) => f.monthLabel(new Date(s * 1000).toISOString()),
+                    }}
+                  />
+                )}
+            </Loaded>
+          </Panel>
+          <Panel title="Latest certificate" id="certificate-title">
+            <Loaded state={certificates} what="certificates">
+              {(list) =>
+                list.length === 0 ? (
+                  <Empty>No certificate yet: one is issued when a month closes with pages in it.</Empty>
+                ) : (
+                  <div class="certificate">
+                    <p class="big">{f.trees(list[0].trees, 3)} <span>trees</span></p>
+                    <p>{f.pages(list[0].pages)} standard pages · {f.day(list[0].date)} · {list[0].project.name}</p>
+                    <p><a href={list[0].url} target="_blank" rel="noopener">View certificate</a> · <a href={list[0].pdf_url} download>Download PDF</a></p>
+                  </div>
+                )}
+            </Loaded>
+          </Panel>
+        </div>
         <Panel title="Reforestation project" id="project-title">
           <Loaded state={projects} what="the project">
             {(selected) => {
@@ -74,27 +90,12 @@ export function OverviewPage({ account, api, session }: PageProps) {
             }}
           </Loaded>
         </Panel>
-
-        <Panel title="Latest certificate" id="certificate-title">
-          <Loaded state={certificates} what="certificates">
-            {(list) =>
-              list.length === 0 ? (
-                <Empty>No certificate yet: one is issued when a month closes with pages in it.</Empty>
-              ) : (
-                <div class="certificate">
-                  <p class="big">{f.trees(list[0].trees, 3)} <span>trees</span></p>
-                  <p>{f.pages(list[0].pages)} standard pages · {f.day(list[0].date)} · {list[0].project.name}</p>
-                  <p><a href={list[0].url} target="_blank" rel="noopener">View certificate</a> · <a href={list[0].pdf_url} download>Download PDF</a></p>
-                </div>
-              )}
-          </Loaded>
-        </Panel>
       </div>
     </>
   );
 }
 
-/** The project's place on an equirectangular map of the world's grid, and its coordinates. */
+/** The project's place on an equirectangular world map, and its coordinates. */
 function ProjectCard({ project }: { project: Project }) {
   const lat = project.forest_latitude;
   const lon = project.forest_longitude;
@@ -106,8 +107,9 @@ function ProjectCard({ project }: { project: Project }) {
         <>
           <svg class="map" viewBox="-180 -90 360 180" role="img" aria-label={`${project.name} at ${f.coordinates(lat, lon)}`}>
             <rect x="-180" y="-90" width="360" height="180" class="sea" />
-            {[-60, -30, 0, 30, 60].map((y) => <line key={`y${y}`} x1="-180" x2="180" y1={y} y2={y} class={y === 0 ? 'equator' : 'grid'} />)}
-            {[-120, -60, 0, 60, 120].map((x) => <line key={`x${x}`} y1="-90" y2="90" x1={x} x2={x} class="grid" />)}
+            <path d={WORLD_PATH} class="land" />
+            {[-60, -30, 0, 30, 60].map((y) => <line key={`y${y}`} x1="-180" x2="180" y1={y} y2={y} class={y === 0 ? 'equator' : 'graticule'} />)}
+            {[-120, -60, 0, 60, 120].map((x) => <line key={`x${x}`} y1="-90" y2="90" x1={x} x2={x} class="graticule" />)}
             <circle cx={lon} cy={-lat} r="5" class="pin" />
           </svg>
           <p>
