@@ -108,7 +108,7 @@ export interface ConnectionTest {
 export interface Entity {
   id: string;
   name: string;
-  kind: 'customer' | 'site' | 'tenant';
+  kind: 'entity' | 'tenant';
   parent_id: string | null;
 }
 

@@ -12,14 +12,8 @@ type Api = PageProps['api'];
 
 export function IntegrationsPage({ api, account }: PageProps) {
   const servers = useLoad(() => get<Server[]>(api('/servers')), [api('')]);
-  // The account's own feeds and every feed on its servers (its customers'), once each.
-  const feeds = useLoad(async () => {
-    const [own, servers] = await Promise.all([get<Feed[]>(api('/feeds')), get<Server[]>(api('/servers'))]);
-    const onServers = await Promise.all(servers.map((s) => get<Feed[]>(api(`/servers/${s.id}/feeds`))));
-    const byId = new Map<string, Feed>();
-    for (const feed of [...own, ...onServers.flat()]) byId.set(feed.id, feed);
-    return [...byId.values()].sort((a, b) => b.activated_at.localeCompare(a.activated_at));
-  }, [api('')]);
+  // Every feed of the account's subtree: its customers' feeds are what a dealer manages here.
+  const feeds = useLoad(() => get<Feed[]>(api('/feeds?include_descendants=true')), [api('')]);
   const customers = useLoad(async () => {
     const children = await get<Account[]>(api('/accounts'));
     return account.role === 'customer' ? [account as Account] : children;
@@ -102,6 +96,14 @@ function ServerCard({ server, api, onChanged, customers, onFeedCreated }: {
 
 const FEED_FIELDS = ['account_id', 'server_id', 'external_id', 'activated_at', 'collection_scope'] as const;
 
+/** How deep an entity sits below the top of the listed tree, to indent it in the dropdown. */
+function depthOf(entity: Entity, all: Entity[]): number {
+  const byId = new Map(all.map((e) => [e.id, e]));
+  let depth = 0;
+  for (let p = entity.parent_id; p && byId.has(p) && depth < 10; p = byId.get(p)!.parent_id) depth++;
+  return depth;
+}
+
 function firstOfMonth(): string {
   const d = new Date();
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toISOString().slice(0, 10);
@@ -149,7 +151,7 @@ function NewFeed({ api, servers, accounts, onCreated }: { api: Api; servers: Ser
           <select {...p} required value={externalId} disabled={entities.loading} onChange={(e) => setExternalId(e.currentTarget.value)}>
             <option value="">{entities.loading ? 'Loading entities…' : entities.error ? 'Could not list entities' : 'Choose an entity'}</option>
             {(entities.data ?? []).map((en) => (
-              <option key={en.id} value={en.id}>{en.parent_id && en.kind === 'site' ? '— ' : ''}{en.name} ({en.kind})</option>
+              <option key={en.id} value={en.id}>{'— '.repeat(depthOf(en, entities.data ?? []))}{en.name}</option>
             ))}
           </select>
         )}
