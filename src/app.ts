@@ -41,14 +41,8 @@ export interface BuildOptions extends AppDeps {
   idempotencyFailpoint?: IdempotencyFailpoint;
 }
 
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  'req.headers.cookie',
-  '*.password',
-  '*.key',
-  '*.apiKey',
-];
+/** Censored log paths: kept with the log serializers in http/logging.ts. */
+export { REDACTED_PATHS } from './http/logging.ts';
 
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { logger, https, ...given } = options;
@@ -89,7 +83,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await app.register(errorsPlugin);
   await app.register(transportPlugin, { allowHttp: deps.config.allowHttp });
   await app.register(rateLimitsPlugin, { limits: deps.config.edge.rateLimits });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { db: deps.db, metricsKey: deps.config.edge.metricsKey });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, REDACTED_PATHS } from './app.ts';
+import { buildApp } from './app.ts';
+import { loggerOptions } from './http/logging.ts';
+import { startMetricsListener } from './http/metrics.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
@@ -48,7 +50,7 @@ export async function startServer(
       : null;
     const app = await buildApp({
       db, config, clock, https,
-      logger: { level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+      logger: loggerOptions(config.logLevel),
     });
     closers.unshift(() => app.close());
     let jobs: JobQueue | null = null;
@@ -66,6 +68,11 @@ export async function startServer(
     if (db.kind === 'pglite') {
       const control = await startControlServer(controlSocketPath(config.dataDir), { db, config, clock, collection: app.collection }, storeCommands);
       closers.unshift(() => control.close());
+    }
+    if (config.edge.metricsPort !== null) {
+      const metricsListener = await startMetricsListener(config.edge.metricsPort, config.edge.metricsHost);
+      closers.unshift(() => metricsListener.close());
+      app.log.info(`metrics at ${metricsListener.url}`);
     }
     const address = await app.listen({ port: config.port, host: config.host });
     const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');

@@ -5,6 +5,7 @@ import { migrate } from '../db/migrate.ts';
 import { jobDefinitions } from '../jobs/definitions.ts';
 import { startJobs } from '../jobs/queue.ts';
 import { createCollectionRuntime } from '../collection/runtime.ts';
+import { startMetricsListener } from '../http/metrics.ts';
 
 export async function run(_args: string[]): Promise<void> {
   const config = loadConfig();
@@ -23,7 +24,11 @@ export async function run(_args: string[]): Promise<void> {
   collection.attachQueue(jobs);
   await collection.resumeOpenRuns(false);
   log(`worker ${collection.engine.workerId} started`);
+  // A worker's own series (collection) are scraped from it: give each worker its own CANOPY_METRICS_PORT.
+  const metricsListener = config.edge.metricsPort === null ? null : await startMetricsListener(config.edge.metricsPort, config.edge.metricsHost);
+  if (metricsListener) log(`metrics at ${metricsListener.url}`);
   const stop = async () => {
+    await metricsListener?.close();
     await jobs.stop();
     await db.close();
     process.exit(0);

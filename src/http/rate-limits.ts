@@ -26,7 +26,7 @@ type Limiter = (request: FastifyRequest, options?: { increment?: boolean }) => P
 }>;
 
 /** Paths where credentials are checked: an address over its failures is refused there before checking. */
-const AUTHENTICATED_PATHS = /^\/(v1|auth)(\/|$|\?)/;
+const AUTHENTICATED_PATHS = /^\/(v1|auth|metrics)(\/|$|\?)/;
 
 function documentTooManyRequests(route: { schema?: unknown }) {
   const schema = (route.schema ??= {}) as { response?: Record<string | number, unknown> };
