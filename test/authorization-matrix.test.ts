@@ -2,9 +2,21 @@
 // not revealed), and a customer key on a channel-only action is 403. The same holds for a dashboard user
 // signed in with a session cookie: it may do exactly what a key of its account may.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { createTestApp, storeName, type Call, type TestApp } from './helpers/harness.ts';
+import { COLLECTION_ENV } from './collection/helpers.ts';
 
 const OTHER_UUID = '6dd962a0-a515-4a83-980e-d3bd7cbb243a';
+
+/**
+ * Well-formed bodies for routes whose body has required fields, so the request is refused for the resource
+ * (404) and not for its shape (400); every other write is sent `{}`.
+ */
+const BODIES: Record<string, unknown> = {
+  '/v1/servers/:id/tenants': { account_id: OTHER_UUID, tenant_name: 'Matrix', tenant_domain: 'matrix' },
+};
+const bodyFor = (route: { method: string; url: string }) =>
+  route.method === 'GET' || route.method === 'DELETE' ? undefined : (BODIES[route.url.replace('/accounts/:account_id', '')] ?? {});
 
 /** Routes whose :id names a shared catalog entry, visible to every account by design. */
 const CATALOG_ROUTES = new Set(['/v1/forestry/projects/:id', '/v1/projects/:id']);
@@ -24,6 +36,7 @@ async function sessionOf(t: TestApp, account: { id: string; key: string }, email
 
 describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix with %s (${storeName})`, (credential) => {
   let t: TestApp;
+  let sandbox: Sandbox;
   let a: { id: string; key: string };
   let b: { id: string; key: string };
   let b1: { id: string; key: string };
@@ -32,7 +45,8 @@ describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix
   const fixtures: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await createTestApp();
+    sandbox = await startSandbox({ seed: 7, customers: 1, devicesPerCustomer: 1 });
+    t = await createTestApp({ env: COLLECTION_ENV });
     t.clock.set('2021-03-15T12:00:00Z');
     a = await t.account('Dealer A');
     b = await t.account('Dealer B');
@@ -52,8 +66,22 @@ describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix
     fixtures.transactions = transaction.id;
     fixtures.certificates = transaction.certificate_id;
     fixtures.keys = (await create('/v1/keys', { label: 'b1 key' })).id;
+    // Integrations: B's server, a feed of its customer B1 on it, and a collection run of B.
+    const pt = sandbox.printtracker;
+    const server = await t.json('/v1/servers', {
+      method: 'POST', key: b.key, body: { type: 'printtracker', url: pt.url, username: pt.dealerEntityId, password: pt.apiKey },
+    });
+    fixtures.servers = server.id;
+    const feed = await t.json(`/v1/accounts/${b1.id}/feeds`, { method: 'POST', key: b.key, body: { server_id: server.id, external_id: pt.customerEntityIds[0] } });
+    fixtures.feeds = feed.id;
+    fixtures.sources = feed.id;
+    fixtures['collection-runs'] = (await t.json('/v1/collection-runs', { method: 'POST', key: b.key, body: {}, expect: 202 })).id;
   });
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    await t.app.collection.idle();
+    await t.close();
+    await sandbox.close();
+  });
 
   const fill = (url: string, accountId: string) =>
     url.replace(':account_id', accountId).replace(/:id\b/, () => {
@@ -67,7 +95,7 @@ describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix
     expect(routes.length).toBeGreaterThan(30);
     for (const route of routes) {
       const url = route.url.replace(':account_id', b1.id).replace(/:id\b/, OTHER_UUID);
-      const res = await t.call(url, { method: route.method as 'GET', ...as.a, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
+      const res = await t.call(url, { method: route.method as 'GET', ...as.a, body: bodyFor(route) });
       expect(res.statusCode, `${route.method} ${route.url}`).toBe(404);
       expect(JSON.parse(res.body), `${route.method} ${route.url}`).toEqual({ code: 404, error: 'Account not found' });
     }
@@ -79,7 +107,7 @@ describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix
     for (const route of routes) {
       if (CATALOG_ROUTES.has(route.url)) continue;
       const url = fill(route.url, b1.id);
-      const res = await t.call(url, { method: route.method as 'GET', ...as.a, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
+      const res = await t.call(url, { method: route.method as 'GET', ...as.a, body: bodyFor(route) });
       expect(res.statusCode, `${route.method} ${route.url}`).toBe(404);
       expect(JSON.parse(res.body).code).toBe(404);
       checked.push(`${route.method} ${route.url}`);
