@@ -84,7 +84,7 @@ describe('canopy CLI with a running embedded server', () => {
     const listed = cli(dataDir, 'keys', 'list', '--account', rootId);
     expect(listed.stdout).toContain(`${key.slice(0, 8)}…  active`);
 
-    const revoked = cli(dataDir, 'keys', 'revoke', key.slice(0, 12));
+    const revoked = cli(dataDir, 'keys', 'revoke', key.slice(0, 8));
     expect(revoked.code, revoked.stderr).toBe(0);
     expect((await fetch(`${server.url}/v1/account`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
 

@@ -30,7 +30,7 @@ export const keysCommand: StoreCommand = {
       return 0;
     }
     if (action === 'revoke') {
-      if (!target) throw new UsageError('keys revoke <key-prefix> needs the first 8 or more characters of the key');
+      if (!target) throw new UsageError('keys revoke <key-prefix> needs the key\'s first 8 characters (as keys list shows them) or the whole key');
       const revoked = await revokeKey(db, target);
       out(`revoked key ${target.slice(0, 8)}… of account ${revoked.accountId}`);
       return 0;

@@ -32,7 +32,7 @@ describe(`errors are {code, error} and name the field or rule (${storeName})`, (
     );
     const extra = await createKey(t.db, t.rootAccountId, 'to revoke');
     expect((await t.call('/v1/account', { key: extra.key })).statusCode).toBe(200);
-    await revokeKey(t.db, extra.key.slice(0, 10));
+    await revokeKey(t.db, extra.key);
     await expectError(await t.call('/v1/account', { key: extra.key }), 401, 'API key is invalid or revoked');
   });
 

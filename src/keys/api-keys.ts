@@ -48,15 +48,36 @@ export async function createKey(db: Queryable, accountId: string, label: string 
   return { id, key, prefix, accountId };
 }
 
-/** Revokes every active key that starts with the prefix; refuses an ambiguous or short prefix. */
-export async function revokeKey(db: Queryable, keyPrefix: string): Promise<{ id: string; accountId: string }> {
-  if (keyPrefix.length < PREFIX_LENGTH) throw new InvalidInput('key prefix', `must be at least ${PREFIX_LENGTH} characters`);
-  const rows = await db.query<{ id: string; account_id: string; prefix: string }>(
-    `SELECT id, account_id, prefix FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`,
-    [keyPrefix.slice(0, PREFIX_LENGTH)],
+/**
+ * Revokes the one active key that the text names, reading all of it: the whole key (matched by its hash),
+ * or exactly its first PREFIX_LENGTH characters as `keys list` shows them. Anything else is refused,
+ * as is a prefix that more than one active key shares.
+ */
+export async function revokeKey(db: Queryable, text: string): Promise<{ id: string; accountId: string }> {
+  const given = text.trim();
+  if (given.length < PREFIX_LENGTH) throw new InvalidInput('key prefix', `must be at least ${PREFIX_LENGTH} characters`);
+  let rows = await db.query<{ id: string; account_id: string }>(
+    `SELECT id, account_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`,
+    [hashKey(given)],
   );
+  if (rows.length === 0) {
+    // Only the first PREFIX_LENGTH characters are stored: a longer text that is not a whole key cannot be
+    // checked past them, so it is not taken as a prefix.
+    if (given.length > PREFIX_LENGTH) {
+      throw new InvalidInput(
+        'key prefix',
+        `matches no active key: give the whole key, or exactly its first ${PREFIX_LENGTH} characters as keys list shows them`,
+      );
+    }
+    rows = await db.query<{ id: string; account_id: string }>(
+      `SELECT id, account_id FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`,
+      [given],
+    );
+  }
   if (rows.length === 0) throw new NotFound('Active key with that prefix');
-  if (rows.length > 1) throw new Conflict('more than one active key has that prefix');
+  if (rows.length > 1) {
+    throw new Conflict(`${rows.length} active keys start with "${given}"; give the whole key to revoke one of them`);
+  }
   await db.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [rows[0].id]);
   forgetPrincipals();
   return { id: rows[0].id, accountId: rows[0].account_id };
