@@ -125,8 +125,10 @@ function guarded(validate: ValidateFn, precheck: (data: unknown) => ValidationIs
  */
 function buildPartValidator(externalSchemas: Record<string, unknown>, ajvOptions?: { customOptions?: object; plugins?: unknown[] }) {
   const customOptions = ajvOptions?.customOptions ?? {};
-  const json = fromPool(externalSchemas, { ...ajvOptions, customOptions: { ...customOptions, coerceTypes: false, strictNumbers: true } });
-  const text = fromPool(externalSchemas, { ...ajvOptions, customOptions: { ...customOptions, coerceTypes: 'array', strictNumbers: true } });
+  // allowUnionTypes: a decimal figure is ['number', 'string'] on purpose (DecimalFigure in schemas.ts).
+  const strict = { ...customOptions, strictNumbers: true, allowUnionTypes: true };
+  const json = fromPool(externalSchemas, { ...ajvOptions, customOptions: { ...strict, coerceTypes: false } });
+  const text = fromPool(externalSchemas, { ...ajvOptions, customOptions: { ...strict, coerceTypes: 'array' } });
   return (route: RouteSchema): ValidateFn => {
     if (route.httpPart === 'body') return guarded(json(route), nulIssue);
     return guarded(text(route), (data) => nulIssue(data) ?? looseTextIssue(route.schema, data));
