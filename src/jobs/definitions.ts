@@ -1,6 +1,7 @@
 // The jobs Canopy runs, with their schedules; serve and worker processes register the same list.
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { purgeIdempotencyRecords } from '../http/idempotency.ts';
 import { closeDueMonths } from '../ledger/month-close.ts';
 import { COLLECT_RUN_JOB, SERVER_CHECK_JOB, type CollectionRuntime } from '../collection/runtime.ts';
 import { createRun } from '../collection/runs.ts';
@@ -16,6 +17,7 @@ export interface JobDeps {
 export const MONTH_CLOSE_JOB = 'month-close';
 export const COLLECT_NIGHTLY_JOB = 'collect-nightly';
 export const HEALTH_CHECK_JOB = 'health-check';
+export const IDEMPOTENCY_PURGE_JOB = 'idempotency-purge';
 
 function requireText(data: Record<string, unknown>, key: string): string {
   const value = data[key];
@@ -67,6 +69,15 @@ export function jobDefinitions({ db, config, clock, collection }: JobDeps): JobD
       async handle(_data, { log }) {
         const result = await collection.engine.checkHealth();
         log(`health check: ${result.servers} server(s), ${result.unhealthy} unhealthy, ${result.feedsChanged} feed(s) changed health`);
+      },
+    },
+    {
+      // Hourly: Idempotency-Key records answer for 24 hours; older ones are deleted.
+      name: IDEMPOTENCY_PURGE_JOB,
+      cron: '41 * * * *',
+      async handle(_data, { log }) {
+        const purged = await purgeIdempotencyRecords(db, clock());
+        if (purged > 0) log(`idempotency: ${purged} record(s) older than 24 hours deleted`);
       },
     },
   ];
