@@ -8,6 +8,7 @@ import { DEFAULT_WINDOW_POLICY, type WindowPolicy } from '../domain/collection-w
 import { Conflict } from '../domain/errors.ts';
 import { openConnector } from '../connectors/connect.ts';
 import { UpstreamError } from '../connectors/http/upstream-client.ts';
+import { Limiter } from '../connectors/http/limiter.ts';
 import type { Connector, ConnectorOptions, ServerAccess } from '../connectors/types.ts';
 import { serverAccess, testConnection, type ConnectionTest, type ServerRow } from '../integrations/servers-service.ts';
 import type { SecretBox } from '../integrations/secrets.ts';
@@ -54,6 +55,14 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
   const leaseSeconds = deps.leaseSeconds ?? settings.leaseSeconds;
   const policy: WindowPolicy = { ...DEFAULT_WINDOW_POLICY, lookbackDays: settings.lookbackDays };
 
+  // One request budget per server and one feed budget for the whole process, whatever runs go on at once.
+  const serverLimiters = new Map<string, Limiter>();
+  const limiterFor = (serverId: string) => {
+    let limiter = serverLimiters.get(serverId);
+    if (!limiter) serverLimiters.set(serverId, (limiter = new Limiter(settings.serverConcurrency)));
+    return limiter;
+  };
+  const feedLimiter = new Limiter(settings.feedConcurrency);
   const connectorOptions = (): ConnectorOptions => ({
     concurrency: settings.serverConcurrency,
     timeoutMs: settings.requestTimeoutMs,
@@ -63,7 +72,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     requestRangeDays: settings.requestRangeDays,
     now: () => deps.clock().getTime(),
   });
-  const connect = (access: ServerAccess) => openConnector(access, connectorOptions());
+  const connect = (access: ServerAccess) => openConnector(access, { ...connectorOptions(), limiter: limiterFor(access.id) });
 
   const setServerHealth = async (server: Pick<ServerRow, 'id'>, test: ConnectionTest): Promise<void> => {
     const now = deps.clock();
@@ -161,7 +170,21 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       [runId],
     );
     const down = new Map<string, string>();
-    const connectors = new Map<string, Connector>();
+    // One connector per server for the run, opened once even when many lanes ask at the same moment: its
+    // limiter is what bounds the requests in flight to that server.
+    const connectors = new Map<string, Promise<Connector>>();
+    const connectorFor = (serverId: string): Promise<Connector> => {
+      let opening = connectors.get(serverId);
+      if (!opening) {
+        opening = serverAccess(db, deps.secrets, serverId).then(({ access }) => connect(access));
+        connectors.set(serverId, opening);
+        // A failed open is not kept: the server's next feed tries again.
+        opening.catch(() => {
+          if (connectors.get(serverId) === opening) connectors.delete(serverId);
+        });
+      }
+      return opening;
+    };
     for (const { server_id } of servers) {
       const test = await checkServer(server_id);
       if (!test.ok) down.set(server_id, `server ${server_id} is unhealthy: ${test.message}`);
@@ -232,8 +255,20 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
           RETURNING id, account_id, server_id, type, external_id, collection_scope, activated_at, window_start`,
         [feedId, workerId, leaseSeconds],
       );
-      // Deactivated or deleted since the run began, or being collected by another run right now: not an error.
-      if (!feed) return finishFeed(feedId, 'skipped', null, null);
+      if (!feed) {
+        const [state] = await db.query<{ live: boolean }>(
+          `SELECT (deleted_at IS NULL AND status = 'active') AS live FROM feeds WHERE id = $1`, [feedId],
+        );
+        // Deactivated or deleted since the run began: nothing to collect, not an error.
+        if (!state?.live) return finishFeed(feedId, 'skipped', null, null);
+        // Another collector holds it (another run, or a worker that died and whose claim has not lapsed):
+        // this run collects it after, never at the same time.
+        await db.query(
+          `UPDATE collection_run_feeds SET claimed_by = NULL, lease_until = now() + interval '2 seconds' WHERE run_id = $1 AND feed_id = $2`,
+          [runId, feedId],
+        );
+        return;
+      }
       const serverDown = down.get(feed.server_id);
       if (serverDown) return finishFeed(feedId, 'skipped', null, serverDown);
       if (since !== null && (feed.window_start === null || since < feed.window_start)) {
@@ -244,12 +279,8 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
         });
         feed.window_start = since;
       }
-      let connector = connectors.get(feed.server_id);
       try {
-        if (!connector) {
-          connector = connect((await serverAccess(db, deps.secrets, feed.server_id)).access);
-          connectors.set(feed.server_id, connector);
-        }
+        const connector = await connectorFor(feed.server_id);
         const feedDeps: CollectFeedDeps = {
           db, now: deps.clock, policy, limits: { maxPagesPerDay: settings.maxPagesPerDevicePerDay },
           workerId, leaseSeconds, lookupConcurrency: settings.serverConcurrency,
@@ -290,7 +321,10 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     try {
       for (;;) {
         const lanes = Array.from({ length: settings.feedConcurrency }, async () => {
-          for (let feedId = await claim(); feedId !== null && !options.signal?.aborted; feedId = await claim()) await collectOne(feedId);
+          for (let feedId = await claim(); feedId !== null && !options.signal?.aborted; feedId = await claim()) {
+            const id = feedId;
+            await feedLimiter.run(() => collectOne(id));
+          }
         });
         await Promise.all(lanes);
         left = await remaining();
@@ -300,7 +334,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       }
     } finally {
       clearInterval(heartbeat);
-      await Promise.all([...connectors.values()].map((c) => c.close()));
+      await Promise.all([...connectors.values()].map((c) => c.then((connector) => connector.close(), () => {})));
     }
     // The last worker out closes the run.
     if (left.n === 0) {
