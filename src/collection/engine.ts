@@ -47,6 +47,7 @@ export interface CollectionEngine {
   checkHealth(): Promise<{ servers: number; unhealthy: number; feedsChanged: number }>;
 }
 
+const CLAIM_BATCH = 8;
 const CONNECTION_FAILURES = new Set(['unreachable', 'timed_out', 'wrong_credentials', 'refused_address']);
 
 export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
@@ -230,7 +231,8 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
                WHERE run_id = $1 AND (status = 'pending' OR (status = 'claimed' AND lease_until < now()))
                ORDER BY feed_id LIMIT $4 FOR UPDATE SKIP LOCKED)
             RETURNING feed_id`,
-          [runId, workerId, leaseSeconds, settings.feedConcurrency],
+          // A few at a time, so other workers joining the run find feeds left to claim.
+          [runId, workerId, leaseSeconds, Math.min(CLAIM_BATCH, settings.feedConcurrency)],
         );
         queue.push(...claimed.map((c) => c.feed_id));
       }

@@ -25,6 +25,8 @@ export interface CollectionSettings {
   runShards: number;
   /** Seconds a worker's claim on a feed lasts without renewal: a killed worker's feeds are taken over after it. */
   leaseSeconds: number;
+  /** Collection runs one process works on at once (feeds and requests stay bounded across them). */
+  runsPerProcess: number;
 }
 
 /** A 32-byte key given as 64 hex digits or base64. */
@@ -61,5 +63,6 @@ export function loadCollectionSettings(env: NodeJS.ProcessEnv): CollectionSettin
     requestRangeDays: integer(env, 'CANOPY_UPSTREAM_RANGE_DAYS', 7, 1, 366),
     runShards: integer(env, 'CANOPY_COLLECT_SHARDS', 2, 1, 64),
     leaseSeconds: integer(env, 'CANOPY_COLLECT_LEASE_SECONDS', 120, 1, 3600),
+    runsPerProcess: integer(env, 'CANOPY_COLLECT_RUNS_PER_PROCESS', 4, 1, 64),
   };
 }

@@ -52,6 +52,8 @@ export function jobDefinitions({ db, config, clock, collection }: JobDeps): JobD
     {
       // A run's feeds are claimed one by one, so any number of these may work on one run; re-running is safe.
       name: COLLECT_RUN_JOB,
+      // Several runs go on at once (a backfill does not wait for the night); feeds and requests stay bounded per process and server.
+      concurrency: config.collection.runsPerProcess,
       async handle(data) {
         await collection.engine.executeRun(requireText(data, 'runId'));
       },

@@ -11,6 +11,8 @@ export interface JobContext {
 export interface JobDefinition {
   name: string;
   cron?: string;
+  /** Jobs of this kind one process runs at once (default 1). */
+  concurrency?: number;
   handle: (data: Record<string, unknown>, context: JobContext) => Promise<void>;
 }
 
@@ -63,7 +65,7 @@ export async function startJobs(
     await boss.createQueue(def.name);
     if (def.cron && options.schedule) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
     if (options.work) {
-      await boss.work<Record<string, unknown>>(def.name, async (jobs) => {
+      await boss.work<Record<string, unknown>>(def.name, { localConcurrency: def.concurrency ?? 1 }, async (jobs) => {
         for (const job of jobs) {
           options.log(`job ${def.name} ${job.id} started`);
           await def.handle(job.data ?? {}, { log: options.log });

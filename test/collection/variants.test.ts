@@ -85,7 +85,7 @@ describe(`Print Tracker variants (${storeName})`, () => {
       expect(local).toBeDefined();
       expect(anomalies.some((a: { device_id: string; kind: string }) => a.device_id === local!.id && a.kind === 'missing_total')).toBe(true);
       const unreadable = facts.devices.flatMap((d) => d.unreadableReads.filter((r) => r.timestamp >= '2025-02-01').map((r) => `${d.id} ${Date.parse(r.timestamp)}`));
-      const recorded = new Set(anomalies.filter((a: { kind: string }) => a.kind === 'unreadable_counter').map((a: { device_id: string; read_at: string }) => `${a.device_id} ${Date.parse(a.read_at)}`));
+      const recorded = new Set<string>(anomalies.filter((a: { kind: string }) => a.kind === 'unreadable_counter').map((a: { device_id: string; read_at: string }) => `${a.device_id} ${Date.parse(a.read_at)}`));
       expect(unreadable.length).toBeGreaterThan(0);
       // read_at drops milliseconds on the wire: compare by the second
       const bySecond = (k: string) => k.replace(/\d{3}$/, '000');

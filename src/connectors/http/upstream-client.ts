@@ -31,6 +31,8 @@ export interface UpstreamOptions {
   attempts: number;
   retryBaseMs: number;
   allowPrivate: boolean;
+  /** shared by every client of one server in a process, so the bound holds across runs */
+  limiter?: Limiter;
   /** test hooks */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -86,7 +88,7 @@ export class UpstreamClient {
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.options = options;
-    this.limiter = new Limiter(options.concurrency);
+    this.limiter = options.limiter ?? new Limiter(options.concurrency);
     this.pool = new Pool(this.origin, {
       connections: options.concurrency,
       headersTimeout: options.timeoutMs,
