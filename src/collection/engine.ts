@@ -15,6 +15,7 @@ import type { SecretBox } from '../integrations/secrets.ts';
 import type { CollectionSettings } from './settings.ts';
 import { collectCounterFeed, collectJobFeed, collectTenantFeed, type CollectFeedDeps, type FeedCollection, type FeedToCollect } from './collect-feed.ts';
 import { getRunById, type RunRow } from './runs.ts';
+import { collectionMetrics } from './metrics.ts';
 
 export interface EngineDeps {
   db: Database;
@@ -122,6 +123,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       test = { ok: false, result: 'wrong_credentials', message: error.message, checked_at: deps.clock() };
     }
     await setServerHealth({ id: serverId }, test);
+    collectionMetrics.serverChecks.inc({ result: test.result });
     return test;
   };
 
@@ -281,6 +283,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
         });
         feed.window_start = since;
       }
+      const started = performance.now();
       try {
         const connector = await connectorFor(feed.server_id);
         const feedDeps: CollectFeedDeps = {
@@ -296,7 +299,12 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
           if (Object.keys(traits).length > 0) await db.query(`UPDATE servers SET traits = traits || $2::jsonb WHERE id = $1`, [feed.server_id, JSON.stringify(traits)]);
         }
         await finishFeed(feedId, result.stopped ? 'skipped' : 'done', result, null);
+        collectionMetrics.feeds.inc({ type: feed.type, outcome: result.stopped ? 'skipped' : 'done' });
+        collectionMetrics.feedSeconds.observe({ type: feed.type }, (performance.now() - started) / 1000);
+        collectionMetrics.readings.inc({ type: feed.type }, result.readings);
+        collectionMetrics.anomalies.inc({ type: feed.type }, result.anomalies);
       } catch (error) {
+        collectionMetrics.feeds.inc({ type: feed.type, outcome: 'failed' });
         const message = error instanceof UpstreamError || error instanceof Conflict ? error.message : 'internal error while collecting (see the server log)';
         if (!(error instanceof UpstreamError) && !(error instanceof Conflict)) deps.log(`collection run ${runId}: feed ${feedId} failed: ${(error as Error).stack ?? String(error)}`);
         await db.query(`UPDATE feeds SET last_error = $2 WHERE id = $1`, [feedId, message]);
@@ -336,7 +344,11 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       }
     } finally {
       clearInterval(heartbeat);
-      await Promise.all([...connectors.values()].map((c) => c.then((connector) => connector.close(), () => {})));
+      await Promise.all([...connectors.values()].map((c) => c.then((connector) => {
+        collectionMetrics.requests.inc({ type: connector.type }, connector.stats.requests);
+        collectionMetrics.retries.inc({ type: connector.type }, connector.stats.retries);
+        return connector.close();
+      }, () => {})));
     }
     // The last worker out closes the run.
     if (left.n === 0) {
@@ -349,6 +361,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       );
     }
     const final = await getRunById(db, runId);
+    if (left.n === 0) collectionMetrics.runs.inc({ trigger: final.trigger, status: final.status });
     options.onProgress?.({ run: final, processed });
     deps.log(
       `collection run ${runId}: ${final.status}: ${final.feeds_done}/${final.feeds_total} feeds, ${final.devices} devices, ${final.readings} readings, ${final.pages} pages, ${final.anomalies} anomalies, ${final.errors} error(s)`,
