@@ -3,12 +3,12 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../db/database.ts';
-import { withinBusinessDays } from '../domain/calendar.ts';
+import { startOfDay, withinBusinessDays } from '../domain/calendar.ts';
 import { DEFAULT_WINDOW_POLICY, type WindowPolicy } from '../domain/collection-window.ts';
 import { Conflict } from '../domain/errors.ts';
 import { openConnector } from '../connectors/connect.ts';
 import { UpstreamError } from '../connectors/http/upstream-client.ts';
-import { Limiter } from '../connectors/http/limiter.ts';
+import { Limiter, forEachConcurrently } from '../connectors/http/limiter.ts';
 import type { Connector, ConnectorOptions, ServerAccess } from '../connectors/types.ts';
 import { serverAccess, testConnection, type ConnectionTest, type ServerRow } from '../integrations/servers-service.ts';
 import type { SecretBox } from '../integrations/secrets.ts';
@@ -49,6 +49,7 @@ export interface CollectionEngine {
 }
 
 const CLAIM_BATCH = 8;
+const SERVER_CHECKS_AT_ONCE = 8;
 const CONNECTION_FAILURES = new Set(['unreachable', 'timed_out', 'wrong_credentials', 'refused_address']);
 
 export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
@@ -188,10 +189,10 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       }
       return opening;
     };
-    for (const { server_id } of servers) {
+    await forEachConcurrently(servers, SERVER_CHECKS_AT_ONCE, async ({ server_id }) => {
       const test = await checkServer(server_id);
       if (!test.ok) down.set(server_id, `server ${server_id} is unhealthy: ${test.message}`);
-    }
+    });
     const skipServer = async (serverId: string, reason: string) => {
       down.set(serverId, reason);
       await db.query(
@@ -275,13 +276,14 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       }
       const serverDown = down.get(feed.server_id);
       if (serverDown) return finishFeed(feedId, 'skipped', null, serverDown);
-      if (since !== null && (feed.window_start === null || since < feed.window_start)) {
-        // Re-collect from `since`: devices are re-based on their readings before it.
+      // Re-collect from `since` (never before the feed's activation): devices are re-based on their readings before it.
+      const from = since === null ? null : new Date(Math.max(since.getTime(), startOfDay(feed.activated_at ?? since).getTime()));
+      if (from !== null && (feed.window_start === null || from < feed.window_start)) {
         await db.transaction(async (tx) => {
-          await tx.query(`UPDATE feeds SET window_start = $2 WHERE id = $1`, [feedId, since]);
+          await tx.query(`UPDATE feeds SET window_start = $2 WHERE id = $1`, [feedId, from]);
           await tx.query(`UPDATE feed_devices SET base_count = NULL, base_read_at = NULL WHERE feed_id = $1`, [feedId]);
         });
-        feed.window_start = since;
+        feed.window_start = from;
       }
       const started = performance.now();
       try {
