@@ -171,11 +171,15 @@ describe(`deposits API (${storeName})`, () => {
     expect(await monthlyPagesDrift(t.db)).toEqual([]);
   });
 
-  it('refuses deposits into an inactive account with 409', async () => {
+  it('refuses deposits into an inactive account: 409 from an ancestor, 403 from its own key', async () => {
     const channel = await t.account('Dealer Inactive');
     const customer = await t.account('Customer Inactive', { key: channel.key });
     await t.json(`/v1/accounts/${customer.id}/deactivate`, { method: 'POST', key: channel.key, expect: 200 });
-    const res = await t.call('/v1/deposits', { method: 'POST', key: customer.key, body: { pages: 1 } });
+    // Its own key may not write at all (the inactive rule, 403); its active dealer writing into it meets
+    // the ledger's rule (409): an inactive account's entries would never settle.
+    const own = await t.call('/v1/deposits', { method: 'POST', key: customer.key, body: { pages: 1 } });
+    expect(own.statusCode).toBe(403);
+    const res = await t.call(`/v1/accounts/${customer.id}/deposits`, { method: 'POST', key: channel.key, body: { pages: 1 } });
     expect(res.statusCode).toBe(409);
     expect(JSON.parse(res.body).error).toContain('account is inactive');
     expect(await count(`SELECT count(*) AS n FROM deposits WHERE account_id = $1`, [customer.id])).toBe(0);

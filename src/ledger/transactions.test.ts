@@ -202,11 +202,15 @@ describe(`transactions API (${storeName})`, () => {
     expect(await ltd(customer.key)).toBe(0);
   });
 
-  it('refuses transactions for an inactive account with 409', async () => {
+  it('refuses transactions for an inactive account: 409 from an ancestor, 403 from its own key', async () => {
     const channel = await t.account('Dealer Tx Inactive');
     const customer = await t.account('Customer Tx Inactive', { key: channel.key });
     await t.json(`/v1/accounts/${customer.id}/deactivate`, { method: 'POST', key: channel.key, expect: 200 });
-    const res = await t.call('/v1/transactions', { method: 'POST', key: customer.key, body: { pages: 1 } });
+    // Its own key may not write at all (the inactive rule, 403); its active dealer writing into it meets
+    // the ledger's rule (409): an inactive account's entries would never settle.
+    const own = await t.call('/v1/transactions', { method: 'POST', key: customer.key, body: { pages: 1 } });
+    expect(own.statusCode).toBe(403);
+    const res = await t.call(`/v1/accounts/${customer.id}/transactions`, { method: 'POST', key: channel.key, body: { pages: 1 } });
     expect(res.statusCode).toBe(409);
     expect(JSON.parse(res.body).error).toContain('account is inactive');
   });
