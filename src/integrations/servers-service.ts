@@ -134,13 +134,19 @@ function accessOf(row: Pick<ServerRow, 'id' | 'type' | 'url' | 'username' | 'par
   };
 }
 
-export async function createServer(db: Queryable, deps: IntegrationDeps, account: AccountRef, input: ServerInput, now: Date): Promise<ServerRow> {
+/** A new server's fields, checked (create, or test before saving). */
+async function validatedNew(input: ServerInput, allowPrivate: boolean) {
   const type = requireType(input.type);
   if (input.password === undefined) throw new InvalidInput('password', 'is required');
   const fields = await validated(type, {
     url: input.url ?? null, username: input.username ?? null, password: input.password, contact: input.contact ?? null,
     partner_id: input.partner_id ?? null, auth_url: input.auth_url ?? null,
-  }, deps.allowPrivateUpstreams);
+  }, allowPrivate);
+  return { type, fields };
+}
+
+export async function createServer(db: Queryable, deps: IntegrationDeps, account: AccountRef, input: ServerInput, now: Date): Promise<ServerRow> {
+  const { type, fields } = await validatedNew(input, deps.allowPrivateUpstreams);
   const id = crypto.randomUUID();
   await db.query(
     `INSERT INTO servers (id, account_id, type, url, username, contact, password_ciphertext, partner_id, auth_url, created_at)
@@ -224,12 +230,7 @@ export async function testConnection(connector: Connector, now: () => Date): Pro
 
 /** Tests a server as a dealer is about to save it (nothing stored). */
 export async function testUnsavedServer(deps: IntegrationDeps, input: ServerInput, now: () => Date): Promise<ConnectionTest> {
-  const type = requireType(input.type);
-  if (input.password === undefined) throw new InvalidInput('password', 'is required');
-  const fields = await validated(type, {
-    url: input.url ?? null, username: input.username ?? null, password: input.password, contact: input.contact ?? null,
-    partner_id: input.partner_id ?? null, auth_url: input.auth_url ?? null,
-  }, deps.allowPrivateUpstreams);
+  const { type, fields } = await validatedNew(input, deps.allowPrivateUpstreams);
   const access = accessOf({ id: `unsaved-${crypto.randomUUID()}`, type, url: fields.url, username: fields.username, partner_id: fields.partner_id, auth_url: fields.auth_url, traits: {} }, fields.password);
   return testConnection(deps.connect(access), now);
 }
