@@ -16,6 +16,7 @@ import type { CollectionSettings } from './settings.ts';
 import { collectCounterFeed, collectJobFeed, collectTenantFeed, type CollectFeedDeps, type FeedCollection, type FeedToCollect } from './collect-feed.ts';
 import { getRunById, type RunRow } from './runs.ts';
 import { collectionMetrics } from './metrics.ts';
+import { fairToIo } from './fair-db.ts';
 
 export interface EngineDeps {
   db: Database;
@@ -53,7 +54,8 @@ const SERVER_CHECKS_AT_ONCE = 8;
 const CONNECTION_FAILURES = new Set(['unreachable', 'timed_out', 'wrong_credentials', 'refused_address']);
 
 export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
-  const { db, settings } = deps;
+  const { settings } = deps;
+  const db = fairToIo(deps.db);
   const workerId = deps.workerId ?? `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
   const leaseSeconds = deps.leaseSeconds ?? settings.leaseSeconds;
   const policy: WindowPolicy = { ...DEFAULT_WINDOW_POLICY, lookbackDays: settings.lookbackDays };
