@@ -4,7 +4,7 @@ import { parseDay } from '../domain/calendar.ts';
 import { InvalidInput } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
 import { createCollectionRuntime } from '../collection/runtime.ts';
-import { createRun } from '../collection/runs.ts';
+import { createRun, feedUnder } from '../collection/runs.ts';
 import { UsageError, type StoreCommand } from './command.ts';
 
 export const collectCommand: StoreCommand = {
@@ -28,8 +28,7 @@ export const collectCommand: StoreCommand = {
     );
     if (!account) throw new UsageError(`no account ${values.account ?? '(root)'}`);
     if (values.feed) {
-      const found = await db.query(`SELECT 1 FROM feeds f JOIN accounts a ON a.id = f.account_id WHERE f.id = $1 AND f.deleted_at IS NULL AND a.path LIKE $2`, [values.feed, `${account.path}%`]);
-      if (found.length === 0) throw new UsageError(`no feed ${values.feed}${values.account ? ` under account ${values.account}` : ''}`);
+      if (!(await feedUnder(db, account.path, values.feed))) throw new UsageError(`no feed ${values.feed}${values.account ? ` under account ${values.account}` : ''}`);
     }
     const runtime = collection ?? createCollectionRuntime({ db, config, clock });
     const run = await createRun(db, { account, feedId: values.feed ?? null, trigger: 'cli', since: values.since ?? null, now: clock() });

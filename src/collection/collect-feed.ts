@@ -10,7 +10,7 @@ import type { CounterSource, JobSource, TenantSource } from '../connectors/types
 import { MeterReadSet, type MeterReading } from '../connectors/printtracker/meter-reads.ts';
 import { forEachConcurrently } from '../connectors/http/limiter.ts';
 import {
-  LETTER_SIZE, writeChunk, healthAfterCollection,
+  LETTER_SIZE, writeChunk,
   type AnomalyRecord, type CollectedChunk, type ComputedDay, type DeviceUpdate, type PaperSizeText,
 } from './feed-ledger.ts';
 
@@ -223,4 +223,3 @@ export async function collectTenantFeed(deps: CollectFeedDeps, source: TenantSou
   return emptyResult();
 }
 
-export { healthAfterCollection };

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../db/database.ts';
-import { startOfDay, withinBusinessDays } from '../domain/calendar.ts';
+import { startOfDay } from '../domain/calendar.ts';
 import { DEFAULT_WINDOW_POLICY, type WindowPolicy } from '../domain/collection-window.ts';
 import { Conflict } from '../domain/errors.ts';
 import { openConnector } from '../connectors/connect.ts';
@@ -15,6 +15,7 @@ import type { SecretBox } from '../integrations/secrets.ts';
 import type { CollectionSettings } from './settings.ts';
 import { collectCounterFeed, collectJobFeed, collectTenantFeed, type CollectFeedDeps, type FeedCollection, type FeedToCollect } from './collect-feed.ts';
 import { getRunById, type RunRow } from './runs.ts';
+import { healthAfterCollection } from './feed-ledger.ts';
 import { collectionMetrics } from './metrics.ts';
 import { fairToIo } from './fair-db.ts';
 
@@ -39,7 +40,6 @@ export interface RunProgress {
 
 export interface CollectionEngine {
   readonly workerId: string;
-  connectorOptions(): ConnectorOptions;
   connect(access: ServerAccess): Connector;
   /** Collects the run's feeds that no other worker holds; resolves with the run as this worker leaves it. */
   executeRun(runId: string, options?: { onProgress?: (p: RunProgress) => void; signal?: AbortSignal }): Promise<RunRow>;
@@ -77,6 +77,10 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     requestRangeDays: settings.requestRangeDays,
     now: () => deps.clock().getTime(),
   });
+  const feedDeps: CollectFeedDeps = {
+    db, now: deps.clock, policy, limits: { maxPagesPerDay: settings.maxPagesPerDevicePerDay },
+    workerId, leaseSeconds, lookupConcurrency: settings.serverConcurrency,
+  };
   const connect = (access: ServerAccess) => openConnector(access, { ...connectorOptions(), limiter: limiterFor(access.id) });
 
   const setServerHealth = async (server: Pick<ServerRow, 'id'>, test: ConnectionTest): Promise<void> => {
@@ -104,10 +108,9 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
           `SELECT id, last_reading_at FROM feeds WHERE server_id = $1 AND deleted_at IS NULL AND health_check = 'offline'`, [server.id],
         );
         for (const feed of feeds) {
-          const back = feed.last_reading_at === null ? 'pending' : withinBusinessDays(feed.last_reading_at, now, 3) ? 'healthy' : 'unhealthy';
           await tx.query(
             `UPDATE feeds SET health_check = $2, health_check_checked_at = $3, health_check_changed_at = $3 WHERE id = $1`,
-            [feed.id, back, now],
+            [feed.id, healthAfterCollection(feed.last_reading_at, now), now],
           );
         }
       }
@@ -138,7 +141,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     );
     let changed = 0;
     for (const feed of feeds) {
-      const health = feed.last_reading_at === null ? 'pending' : withinBusinessDays(feed.last_reading_at, now, 3) ? 'healthy' : 'unhealthy';
+      const health = healthAfterCollection(feed.last_reading_at, now);
       if (health === feed.health_check) continue;
       changed += 1;
       await db.query(
@@ -216,13 +219,10 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
 
     let processed = 0;
     let lastReport = 0;
-    const report = async (force = false) => {
-      if (!options.onProgress && !force) return;
-      if (!force && performance.now() - lastReport < 1000) return;
+    const report = async () => {
+      if (!options.onProgress || performance.now() - lastReport < 1000) return;
       lastReport = performance.now();
-      const progress = await getRunById(db, runId);
-      options.onProgress?.({ run: progress, processed });
-      return progress;
+      options.onProgress({ run: await getRunById(db, runId), processed });
     };
     let lastLog = performance.now();
 
@@ -290,10 +290,6 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       const started = performance.now();
       try {
         const connector = await connectorFor(feed.server_id);
-        const feedDeps: CollectFeedDeps = {
-          db, now: deps.clock, policy, limits: { maxPagesPerDay: settings.maxPagesPerDevicePerDay },
-          workerId, leaseSeconds, lookupConcurrency: settings.serverConcurrency,
-        };
         const source = connector.source;
         const result = source.kind === 'counters' ? await collectCounterFeed(feedDeps, source, feed)
           : source.kind === 'jobs' ? await collectJobFeed(feedDeps, source, feed)
@@ -373,5 +369,5 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     return final;
   };
 
-  return { workerId, connectorOptions, connect, executeRun, checkServer, checkHealth };
+  return { workerId, connect, executeRun, checkServer, checkHealth };
 }

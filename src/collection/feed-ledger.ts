@@ -113,10 +113,7 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
     const firstDay = formatDay(chunk.from);
     const lastDay = formatDay(chunk.final ? chunk.to : new Date(chunk.to.getTime() - 1));
     // Months this chunk writes into hold the shared month lock (isMonthClosedForWrite) until commit.
-    const closed = new Set<MonthKey>();
-    for (let month = monthKey(chunk.from); month <= lastDay.slice(0, 7); month = addMonths(month, 1)) {
-      if (await isMonthClosedForWrite(tx, month)) closed.add(month);
-    }
+    const closed = await closedMonths(tx, monthKey(chunk.from), lastDay.slice(0, 7));
     // The first open month from the chunk's on: where revisions of closed days are carried.
     let firstOpen = monthKey(chunk.from);
     if (closed.has(firstOpen)) {

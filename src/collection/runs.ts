@@ -90,6 +90,15 @@ export async function listRuns(db: Queryable, account: AccountRef, page: PageReq
   );
 }
 
+/** Whether a live feed belongs to the account with this path or one below it. */
+export async function feedUnder(db: Queryable, accountPath: string, feedId: string): Promise<boolean> {
+  const rows = await db.query(
+    `SELECT 1 FROM feeds f JOIN accounts a ON a.id = f.account_id WHERE f.id = $1 AND f.deleted_at IS NULL AND a.path LIKE $2`,
+    [feedId, `${accountPath}%`],
+  );
+  return rows.length > 0;
+}
+
 /** Runs not finished (a process that died leaves them running): resumed when a worker starts. */
 export async function openRuns(db: Queryable): Promise<string[]> {
   const rows = await db.query<{ id: string }>(`SELECT id FROM collection_runs WHERE status IN ('queued', 'running') ORDER BY created_at`);

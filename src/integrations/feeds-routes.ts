@@ -5,12 +5,11 @@ import { requirePrincipal, requireScope } from '../http/auth.ts';
 import { pageRequest, sendPage } from '../http/pagination.ts';
 import { Deleted, IdParams, PageQuery, errorResponses } from '../http/schemas.ts';
 import type { RouteDeps } from '../http/scope.ts';
-import { Conflict, UpstreamUnavailable } from '../domain/errors.ts';
+import { Conflict } from '../domain/errors.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
-import { UpstreamError } from '../connectors/http/upstream-client.ts';
 import { createRun } from '../collection/runs.ts';
 import * as feeds from './feeds-service.ts';
-import { serverAccess } from './servers-service.ts';
+import { withServerConnector } from './servers-service.ts';
 import { runtimeOf } from './servers-routes.ts';
 import { FeedListQuery, ActivateFeedBody, Anomaly, Billing, CreateFeedBody, Device, Feed, UpdateFeedBody } from './schema.ts';
 import { anomalyView, deviceView, feedView } from './views.ts';
@@ -159,17 +158,10 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
       async (request) => {
         const feed = await feeds.getFeed(db, requireScope(request), request.params.id);
         if (feed.type !== 'printix') throw new Conflict('billing periods exist for Printix feeds only');
-        const { access } = await serverAccess(db, runtime.secrets, feed.server_id);
-        const connector = runtime.engine.connect(access);
-        try {
+        return withServerConnector(db, runtime.integration, feed.server_id, async (connector) => {
           if (connector.source.kind !== 'tenants') throw new Conflict('billing periods exist for Printix feeds only');
-          return await connector.source.billing(feed.external_id);
-        } catch (error) {
-          if (error instanceof UpstreamError) throw new UpstreamUnavailable(error.message);
-          throw error;
-        } finally {
-          await connector.close();
-        }
+          return connector.source.billing(feed.external_id);
+        });
       },
     );
   }

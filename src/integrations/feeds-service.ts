@@ -1,7 +1,7 @@
 // Feeds: one customer account mapped to one upstream entity of a dealer's server, with its state and health.
 import crypto from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
-import { addDays, formatDay, monthKey, monthStart, parseInstant, startOfDay } from '../domain/calendar.ts';
+import { addDays, monthKey, monthStart, parseInstant, startOfDay } from '../domain/calendar.ts';
 import { initialWindowStart } from '../domain/collection-window.ts';
 import { Conflict, InvalidInput, NotFound } from '../domain/errors.ts';
 import type { AccountRef, Principal } from '../keys/api-keys.ts';
@@ -244,8 +244,4 @@ export async function listAnomalies(db: Queryable, account: AccountRef, feedId: 
       WHERE feed_id = $1 ORDER BY read_at DESC, id ${limit.sql}`,
     [feedId, ...limit.params],
   );
-}
-
-export function dayText(date: Date): string {
-  return formatDay(date);
 }

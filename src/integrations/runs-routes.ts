@@ -6,7 +6,7 @@ import { pageRequest, sendPage } from '../http/pagination.ts';
 import { IdParams, PageQuery, errorResponses } from '../http/schemas.ts';
 import type { RouteDeps } from '../http/scope.ts';
 import { NotFound } from '../domain/errors.ts';
-import { createRun, getRun, listRuns } from '../collection/runs.ts';
+import { createRun, feedUnder, getRun, listRuns } from '../collection/runs.ts';
 import { runtimeOf } from './servers-routes.ts';
 import { CollectionRun, CreateRunBody } from './schema.ts';
 import { runView } from './views.ts';
@@ -28,13 +28,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     async (request, reply) => {
       const account = requireScope(request);
       const feedId = request.body?.feed_id ?? null;
-      if (feedId !== null) {
-        const visible = await db.query(
-          `SELECT 1 FROM feeds f JOIN accounts a ON a.id = f.account_id WHERE f.id = $1 AND f.deleted_at IS NULL AND a.path LIKE $2`,
-          [feedId, `${account.path}%`],
-        );
-        if (visible.length === 0) throw new NotFound('Feed');
-      }
+      if (feedId !== null && !(await feedUnder(db, account.path, feedId))) throw new NotFound('Feed');
       const run = await createRun(db, { account, feedId, trigger: 'manual', since: request.body?.since ?? null, now: clock() });
       await runtime.startRun(run.id);
       reply.code(202);

@@ -6,8 +6,7 @@ import { pageRequest, sendPage } from '../http/pagination.ts';
 import { Deleted, IdParams, PageQuery, errorResponses } from '../http/schemas.ts';
 import type { RouteDeps } from '../http/scope.ts';
 import { isoTimestamp } from '../http/wire.ts';
-import { InvalidInput, UpstreamUnavailable } from '../domain/errors.ts';
-import { UpstreamError } from '../connectors/http/upstream-client.ts';
+import { InvalidInput } from '../domain/errors.ts';
 import { accountInScope } from '../http/auth.ts';
 import type { CollectionRuntime } from '../collection/runtime.ts';
 import { createRun } from '../collection/runs.ts';
@@ -147,26 +146,19 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       const server = await servers.getServer(db, scope, request.params.id);
       if (server.type !== 'printix') throw new InvalidInput('server', 'must be a Printix server to provision tenants');
       const account = await accountInScope(db, principal, request.body.account_id);
-      const { access } = await servers.serverAccess(db, runtime.secrets, server.id);
-      const connector = runtime.engine.connect(access);
-      try {
+      const tenant = await servers.withServerConnector(db, runtime.integration, server.id, async (connector) => {
         if (connector.source.kind !== 'tenants') throw new InvalidInput('server', 'must be a Printix server to provision tenants');
-        const tenant = await connector.source.provision({
+        return connector.source.provision({
           tenant_name: request.body.tenant_name,
           tenant_domain: request.body.tenant_domain.replace(/\.printix\.net$/, ''),
           initial_user: request.body.initial_user ?? null,
         });
-        const feed = await createFeed(db, principal, account, { server_id: server.id, external_id: tenant.id, external_name: tenant.tenant_name }, clock());
-        const run = await createRun(db, { account, feedId: feed.id, trigger: 'backfill', now: clock() });
-        await runtime.startRun(run.id);
-        reply.code(201);
-        return feedView(feed);
-      } catch (error) {
-        if (error instanceof UpstreamError) throw new UpstreamUnavailable(error.message);
-        throw error;
-      } finally {
-        await connector.close();
-      }
+      });
+      const feed = await createFeed(db, principal, account, { server_id: server.id, external_id: tenant.id, external_name: tenant.tenant_name }, clock());
+      const run = await createRun(db, { account, feedId: feed.id, trigger: 'backfill', now: clock() });
+      await runtime.startRun(run.id);
+      reply.code(201);
+      return feedView(feed);
     },
   );
 };

@@ -241,18 +241,23 @@ export async function testStoredServer(db: Queryable, deps: IntegrationDeps, acc
   return testConnection(deps.connect(access), now);
 }
 
-/** The upstream customers (entities, tenants) a feed of this server can map to. */
-export async function listEntities(db: Queryable, deps: IntegrationDeps, account: AccountRef, id: string): Promise<UpstreamEntity[]> {
-  await getServer(db, account, id);
-  const { access } = await serverAccess(db, deps.secrets, id);
+/** Runs one piece of work on a stored server's connector, then closes it; an upstream failure is a 502 saying what happened. */
+export async function withServerConnector<T>(db: Queryable, deps: IntegrationDeps, serverId: string, work: (connector: Connector) => Promise<T>): Promise<T> {
+  const { access } = await serverAccess(db, deps.secrets, serverId);
   const connector = deps.connect(access);
   try {
-    const entities = await connector.entities();
-    return entities.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return await work(connector);
   } catch (error) {
     if (error instanceof UpstreamError) throw new UpstreamUnavailable(`${RESULT_WORDS[error.failure]}: ${error.message}`);
     throw error;
   } finally {
     await connector.close();
   }
+}
+
+/** The upstream customers (entities, tenants) a feed of this server can map to. */
+export async function listEntities(db: Queryable, deps: IntegrationDeps, account: AccountRef, id: string): Promise<UpstreamEntity[]> {
+  await getServer(db, account, id);
+  const entities = await withServerConnector(db, deps, id, (connector) => connector.entities());
+  return entities.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }
