@@ -1,6 +1,8 @@
-// Fault knobs and request stats over HTTP: latency, 5xx, 429, hangs, outages, wrong credentials, counting.
+// Fault knobs and request stats over HTTP: latency, 5xx, 429, hangs, resets mid-body, the chaos mix, outages, wrong credentials, counting.
 
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FaultInjector, NO_FAULTS } from './faults.ts';
 import { startSandbox, type Sandbox } from './server.ts';
 import { get, send } from './testing/http.ts';
 
@@ -29,7 +31,7 @@ const setFaults = async (base: string, patch: unknown) => {
 describe('fault knobs', () => {
   it('shows, changes, validates and clears the knobs', async () => {
     const before = await get<Record<string, unknown>>(`${sb.printtracker.url}/__sandbox/faults`);
-    expect(before.body).toEqual({ latencyMs: 0, errorRate: 0, rateLimitRate: 0, retryAfterSeconds: 1, hangRate: 0, hangMs: 0, outage: null, wrongCredentials: false });
+    expect(before.body).toEqual({ latencyMs: 0, errorRate: 0, rateLimitRate: 0, retryAfterSeconds: 1, hangRate: 0, hangMs: 0, resetRate: 0, chaosRate: 0, outage: null, wrongCredentials: false });
     await setFaults(sb.printtracker.url, { errorRate: 0.5 });
     expect((await get<{ errorRate: number }>(`${sb.printtracker.url}/__sandbox/faults`)).body.errorRate).toBe(0.5);
     expect((await get<{ errorRate: number }>(`${sb.pharos.url}/__sandbox/faults`)).body.errorRate).toBe(0);
@@ -86,6 +88,58 @@ describe('fault knobs', () => {
     expect(performance.now() - t1).toBeGreaterThanOrEqual(245);
   });
 
+  it('resets a share of connections mid-body: a status, full Content-Length, part of the body, then the socket closes', async () => {
+    await setFaults(sb.printtracker.url, { resetRate: 1 });
+    const whole = (await get<unknown[]>(`${entityUrl}/meter?start=2025-04-01T00:00:00Z&end=2025-04-10T00:00:00Z`, { ...key }).catch(() => null));
+    expect(whole).toBeNull();
+    const cut = await rawGet(`${entityUrl}/meter?start=2025-04-01T00:00:00Z&end=2025-04-10T00:00:00Z`, key);
+    expect(cut.status).toBe(200);
+    expect(cut.aborted).toBe(true);
+    expect(cut.received).toBeGreaterThan(0);
+    expect(cut.received).toBeLessThan(cut.contentLength);
+    await send('DELETE', `${sb.printtracker.url}/__sandbox/faults`, undefined);
+    const full = await rawGet(`${entityUrl}/meter?start=2025-04-01T00:00:00Z&end=2025-04-10T00:00:00Z`, key);
+    expect(full).toMatchObject({ status: 200, aborted: false, received: full.contentLength });
+    const stats = await get<{ routes: Record<string, Record<string, number>> }>(`${sb.printtracker.url}/__sandbox/stats`);
+    expect(stats.body.routes['GET /v1/entity/:id/meter'].truncated).toBeGreaterThanOrEqual(2);
+  });
+
+  it('mixes 5xx, 429, hangs and mid-body resets at chaosRate, the same sequence for the same seed', () => {
+    const kinds = (seed: number) => {
+      const injector = new FaultInjector(seed, 'printtracker', { ...NO_FAULTS, chaosRate: 0.2 });
+      return Array.from({ length: 2000 }, () => {
+        const d = injector.decide(NOW);
+        return d.kind === 'status' ? String(d.status) : d.kind;
+      });
+    };
+    const seq = kinds(7);
+    const count = (o: string) => seq.filter((x) => x === o).length;
+    const faulted = 2000 - count('pass');
+    expect(faulted).toBeGreaterThan(340);
+    expect(faulted).toBeLessThan(460);
+    for (const k of ['429', 'hang', 'truncate']) expect(count(k)).toBeGreaterThan(60);
+    expect(count('500') + count('502') + count('503')).toBeGreaterThan(60);
+    expect(kinds(7)).toEqual(seq);
+    expect(kinds(8)).not.toEqual(seq);
+  });
+
+  it('serves the chaos mix over HTTP: every faulted answer is a 5xx, a 429, a cut body or none at all', async () => {
+    await send('DELETE', `${sb.printtracker.url}/__sandbox/stats`, undefined);
+    await setFaults(sb.printtracker.url, { chaosRate: 1 });
+    // All at once, each given up after a second: a hang never answers, so nothing here waits on it.
+    const seen = await Promise.all(Array.from({ length: 40 }, () => rawGet(entityUrl, key, 1_000)));
+    for (const r of seen) {
+      if (r.hung) continue;
+      if (r.aborted) expect(r.received).toBeLessThan(r.contentLength);
+      else expect([429, 500, 502, 503]).toContain(r.status);
+    }
+    const stats = await get<{ total: number; routes: Record<string, Record<string, number>> }>(`${sb.printtracker.url}/__sandbox/stats`);
+    const byOutcome = stats.body.routes['GET /v1/entity/:id'];
+    expect(stats.body.total).toBe(40);
+    expect(byOutcome['200'] ?? 0).toBe(0);
+    for (const k of ['429', 'hang', 'truncated']) expect(byOutcome[k], k).toBeGreaterThan(0);
+  });
+
   it('fails everything during an outage window on the world clock: 503 or connection reset', async () => {
     await setFaults(sb.printtracker.url, { outage: { from: new Date(NOW + 3_600_000).toISOString(), until: new Date(NOW + 7_200_000).toISOString(), mode: '503' } });
     expect((await get(entityUrl, key)).status).toBe(200);
@@ -129,3 +183,23 @@ describe('request stats', () => {
     expect((await get<{ total: number }>(`${sb.printtracker.url}/__sandbox/stats`)).body.total).toBe(0);
   });
 });
+
+/** One GET over node:http, reporting what arrived: status, declared length, bytes received, and whether the body was cut or nothing came. */
+function rawGet(url: string, headers: Record<string, string>, hangAfterMs = 30_000) {
+  return new Promise<{ status: number; contentLength: number; received: number; aborted: boolean; hung: boolean }>((resolve, reject) => {
+    const req = http.get(url, { headers }, (res) => {
+      let received = 0;
+      const contentLength = Number(res.headers['content-length']);
+      res.on('data', (c: Buffer) => (received += c.length));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentLength, received, aborted: received < contentLength, hung: false }));
+      res.on('error', () => resolve({ status: res.statusCode ?? 0, contentLength, received, aborted: true, hung: false }));
+      res.on('aborted', () => resolve({ status: res.statusCode ?? 0, contentLength, received, aborted: true, hung: false }));
+    });
+    // No answer at all within the bound: a hang (the sandbox never answers it).
+    req.setTimeout(hangAfterMs, () => {
+      req.destroy();
+      resolve({ status: 0, contentLength: 0, received: 0, aborted: false, hung: true });
+    });
+    req.on('error', (e) => reject(e));
+  });
+}

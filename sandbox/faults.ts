@@ -1,4 +1,5 @@
-// Fault injection per simulated API: latency, 5xx, 429 with Retry-After, hangs, outage windows, wrong-credential mode.
+// Fault injection per simulated API: latency, 5xx, 429 with Retry-After, hangs, resets mid-body, a mixed chaos rate,
+// outage windows, wrong-credential mode.
 
 import { hash, salt, seedToUint32 } from './world/hash.ts';
 
@@ -24,6 +25,13 @@ export interface FaultSettings {
   /** Share of requests that hang: never answered when `hangMs` is 0, else answered normally after `hangMs`. */
   hangRate: number;
   hangMs: number;
+  /** Share of requests whose answer is cut: headers and part of the body are written, then the connection is destroyed. */
+  resetRate: number;
+  /**
+   * Share of requests that get one of the four faults, picked evenly by the seed: 500/502/503, 429 with
+   * `Retry-After`, a hang that is never answered, or a reset mid-body. Applies on top of the other rates.
+   */
+  chaosRate: number;
   outage: Outage | null;
   /** Every credential (API key, bearer key, client secret, token) is rejected. */
   wrongCredentials: boolean;
@@ -36,6 +44,8 @@ export const NO_FAULTS: FaultSettings = {
   retryAfterSeconds: 1,
   hangRate: 0,
   hangMs: 0,
+  resetRate: 0,
+  chaosRate: 0,
   outage: null,
   wrongCredentials: false,
 };
@@ -43,6 +53,8 @@ export const NO_FAULTS: FaultSettings = {
 export type FaultDecision =
   | { kind: 'reset' }
   | { kind: 'hang' }
+  /** Answer normally, but destroy the connection after part of the body. */
+  | { kind: 'truncate'; delayMs: number }
   | { kind: 'status'; status: number; headers: Record<string, string>; delayMs: number }
   | { kind: 'pass'; delayMs: number };
 
@@ -75,6 +87,8 @@ export function mergeFaults(current: FaultSettings, patch: unknown): FaultSettin
   if ('retryAfterSeconds' in p) next.retryAfterSeconds = Math.round(nonNegative('retryAfterSeconds', p.retryAfterSeconds));
   if ('hangRate' in p) next.hangRate = rate('hangRate', p.hangRate);
   if ('hangMs' in p) next.hangMs = nonNegative('hangMs', p.hangMs);
+  if ('resetRate' in p) next.resetRate = rate('resetRate', p.resetRate);
+  if ('chaosRate' in p) next.chaosRate = rate('chaosRate', p.chaosRate);
   if ('wrongCredentials' in p) {
     if (typeof p.wrongCredentials !== 'boolean') throw new RangeError('wrongCredentials: must be true or false');
     next.wrongCredentials = p.wrongCredentials;
@@ -135,16 +149,23 @@ export class FaultInjector {
         : { kind: 'status', status: 503, headers: {}, delayMs: s.latencyMs };
     }
     let delayMs = s.latencyMs;
+    const fiveXx = () => [500, 502, 503][hash(this.seed, this.stream, n, 4) % 3];
+    const tooMany = () => ({ kind: 'status' as const, status: 429, headers: { 'retry-after': String(s.retryAfterSeconds) }, delayMs });
+    if (u(5) < s.chaosRate) {
+      switch (hash(this.seed, this.stream, n, 6) % 4) {
+        case 0: return { kind: 'status', status: fiveXx(), headers: {}, delayMs };
+        case 1: return tooMany();
+        case 2: return { kind: 'hang' };
+        default: return { kind: 'truncate', delayMs };
+      }
+    }
     if (u(1) < s.hangRate) {
       if (s.hangMs <= 0) return { kind: 'hang' };
       delayMs += s.hangMs;
     }
-    if (u(2) < s.rateLimitRate) {
-      return { kind: 'status', status: 429, headers: { 'retry-after': String(s.retryAfterSeconds) }, delayMs };
-    }
-    if (u(3) < s.errorRate) {
-      return { kind: 'status', status: [500, 502, 503][hash(this.seed, this.stream, n, 4) % 3], headers: {}, delayMs };
-    }
+    if (u(2) < s.rateLimitRate) return tooMany();
+    if (u(3) < s.errorRate) return { kind: 'status', status: fiveXx(), headers: {}, delayMs };
+    if (u(7) < s.resetRate) return { kind: 'truncate', delayMs };
     return { kind: 'pass', delayMs };
   }
 }

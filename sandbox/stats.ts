@@ -1,4 +1,4 @@
-// Request counting per simulated API: counts by route template and outcome (status, `reset` or `hang`).
+// Request counting per simulated API: counts by route template and outcome (status, `reset`, `hang` or `truncated`).
 
 export interface StatsSnapshot {
   since: string;
@@ -18,7 +18,7 @@ export class RequestStats {
     this.since = clock();
   }
 
-  record(route: string, outcome: number | 'reset' | 'hang'): void {
+  record(route: string, outcome: number | 'reset' | 'hang' | 'truncated'): void {
     this.total++;
     let byOutcome = this.routes.get(route);
     if (!byOutcome) this.routes.set(route, (byOutcome = new Map()));

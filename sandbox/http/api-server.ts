@@ -46,16 +46,23 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, reply: Reply): void {
+/** Writes a reply; `truncate` sends its headers (with the full length) and part of its body, then destroys the connection. */
+function send(res: ServerResponse, reply: Reply, truncate = false): void {
   if (res.destroyed || res.headersSent) return;
-  const text = reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
+  const text = Buffer.from(reply.text ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)), 'utf8');
   const headers: Record<string, string | number> = {
     'content-type': reply.text !== undefined ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
+    'content-length': text.length,
     ...reply.headers,
   };
   res.writeHead(reply.status, headers);
-  res.end(text);
+  if (!truncate) {
+    res.end(text);
+    return;
+  }
+  // Half the body at most (at least a byte when there is one), flushed, then the socket goes: the client
+  // has a status and a partial body and must not take it for a whole answer.
+  res.write(text.subarray(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
 }
 
 /** Control routes every simulator has: faults, stats, variants and the world clock. */
@@ -164,6 +171,11 @@ export async function startApiServer(opts: ApiServerOptions, port: number): Prom
         : opts.errorReply(404, `not found: ${path}`);
     } else {
       reply = await found.route.handler(ctx(found.params));
+    }
+    if (decision.kind === 'truncate') {
+      stats.record(key, 'truncated');
+      send(res, reply, true);
+      return;
     }
     stats.record(key, reply.status);
     send(res, reply);

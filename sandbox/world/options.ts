@@ -13,7 +13,7 @@ export interface WorldRates {
   staleAgent: number;
   /** Share of customers that stop reporting for good (no readings after a stop day). */
   stoppedCustomer: number;
-  /** Share of readings that become visible 2-72 hours after their timestamp. */
+  /** Share of readings that become visible some hours after their timestamp (`lateDelayHours`, default 2-72). */
   lateReading: number;
   /** Share of device-days with a second, earlier reading. */
   doubleRead: number;
@@ -24,6 +24,13 @@ export interface WorldRates {
   /** Share of devices whose reads carry only the `default` counter format (no `life`). */
   noLifeFormat: number;
 }
+
+export interface LateDelay {
+  min: number;
+  max: number;
+}
+
+export const DEFAULT_LATE_DELAY: LateDelay = { min: 2, max: 72 };
 
 export interface WorldOptions {
   seed?: string | number;
@@ -38,6 +45,8 @@ export interface WorldOptions {
   /** The clock: a fixed instant (Date, ISO text, epoch ms) or a function. Default: the real time. */
   now?: Date | string | number | (() => number);
   rates?: Partial<WorldRates>;
+  /** How late a late reading arrives: uniformly from `min` to `max` hours after its timestamp (default 2 to 72). */
+  lateDelayHours?: LateDelay;
   /** Printix tenants that exist before any POST (taken from the primary dealer's customers). */
   printixTenants?: number;
   /** Initial variants (see variants.ts); they can change at run time through `world.variants`. */
@@ -65,6 +74,7 @@ export interface ResolvedWorldOptions {
   otherDealerCustomers: number;
   start: string;
   rates: WorldRates;
+  lateDelayHours: LateDelay;
   printixTenants: number;
 }
 
@@ -91,6 +101,10 @@ export function resolveOptions(opts: WorldOptions, nowMs: number): ResolvedWorld
     throw new Error(`start: must be YYYY-MM-DD, got ${start}`);
   }
   const customers = positiveInt('customers', opts.customers ?? 3, 1);
+  const late = opts.lateDelayHours ?? DEFAULT_LATE_DELAY;
+  if (!(Number.isFinite(late.min) && Number.isFinite(late.max) && late.min >= 0 && late.max > late.min && late.max <= 24 * 60)) {
+    throw new Error('lateDelayHours: min and max must be hours with 0 <= min < max <= 1440');
+  }
   return {
     seed: String(opts.seed ?? 7),
     customers,
@@ -99,6 +113,7 @@ export function resolveOptions(opts: WorldOptions, nowMs: number): ResolvedWorld
     otherDealerCustomers: positiveInt('otherDealerCustomers', opts.otherDealerCustomers ?? 2, 1),
     start,
     rates,
+    lateDelayHours: { min: late.min, max: late.max },
     printixTenants: Math.min(customers, positiveInt('printixTenants', opts.printixTenants ?? 10, 0)),
   };
 }

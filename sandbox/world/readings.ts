@@ -4,6 +4,7 @@ import { DAY, HOUR, MINUTE, dayOf } from './calendar.ts';
 import { hash, salt, unit } from './hash.ts';
 import { readId } from './ids.ts';
 import type { Device, Fleet } from './fleet.ts';
+import { DEFAULT_LATE_DELAY, type LateDelay } from './options.ts';
 import type { Printing } from './printing.ts';
 
 const R = {
@@ -41,11 +42,13 @@ export class Readings {
   private readonly fleet: Fleet;
   private readonly printing: Printing;
   private readonly seed: number;
+  private readonly lateDelay: LateDelay;
 
-  constructor(fleet: Fleet, printing: Printing) {
+  constructor(fleet: Fleet, printing: Printing, lateDelay: LateDelay = DEFAULT_LATE_DELAY) {
     this.fleet = fleet;
     this.printing = printing;
     this.seed = fleet.seed;
+    this.lateDelay = lateDelay;
   }
 
   /** Whether the agent reads this device at all on a UTC day (before any clock filtering). */
@@ -116,7 +119,9 @@ export class Readings {
 
   private visibleAt(device: Device, day: number, seq: number, t: number): number {
     if (unit(this.seed, R.late, device.index, day, seq) >= this.fleet.rates.lateReading) return t;
-    return t + 2 * HOUR + (hash(this.seed, R.late, device.index, day, seq + 7) % (70 * 60)) * MINUTE;
+    const { min, max } = this.lateDelay;
+    const spanMinutes = Math.max(1, Math.round((max - min) * 60));
+    return t + min * HOUR + (hash(this.seed, R.late, device.index, day, seq + 7) % spanMinutes) * MINUTE;
   }
 
   /** Readings with timestamps in [from, to] that exist and are visible by `asOf`, in time order. */

@@ -107,6 +107,34 @@ describe('world', () => {
     expect(double).toBeGreaterThan(5);
   });
 
+  it('delays late readings by lateDelayHours, the same readings late at any delay, each absent upstream until it arrives', () => {
+    const delays = (w: World) => {
+      const out: number[] = [];
+      for (let i = 0; i < 18; i++) {
+        for (let day = w.fleet.startDay; day <= dayOf(Date.parse(NOW)); day++) {
+          for (const r of w.readings.onDay(w.fleet.device(i), day)) if (r.visibleAt > r.t) out.push((r.visibleAt - r.t) / 3_600_000);
+        }
+      }
+      return out;
+    };
+    const usual = delays(new World({ seed: 7, start: '2025-01-01', now: NOW, rates: { lateReading: 0.2 } }));
+    const days = delays(new World({ seed: 7, start: '2025-01-01', now: NOW, rates: { lateReading: 0.2 }, lateDelayHours: { min: 24, max: 120 } }));
+    expect(usual.length).toBeGreaterThan(100);
+    expect(days).toHaveLength(usual.length);
+    for (const h of usual) expect(h >= 2 && h < 72).toBe(true);
+    for (const h of days) expect(h >= 24 && h < 120).toBe(true);
+    expect(days.filter((h) => h >= 72).length).toBeGreaterThan(10);
+    expect(() => new World({ seed: 7, now: NOW, lateDelayHours: { min: 5, max: 5 } })).toThrow(/lateDelayHours/);
+
+    // A reading 4 days late is not served until it arrives, then under its own day.
+    const lateWorld = new World({ seed: 7, start: '2025-01-01', now: NOW, rates: { lateReading: 1 }, lateDelayHours: { min: 96, max: 97 } });
+    const d = lateWorld.fleet.device(0);
+    const day = dayOf(Date.parse('2025-04-01T00:00:00Z'));
+    const [r] = lateWorld.readings.onDay(d, day);
+    expect(lateWorld.readings.between(d, day * DAY, day * DAY + DAY - 1, r.t + 95 * 3_600_000)).toEqual([]);
+    expect(lateWorld.readings.between(d, day * DAY, day * DAY + DAY - 1, r.t + 97 * 3_600_000)).toHaveLength(lateWorld.readings.onDay(d, day).length);
+  });
+
   it('turns every anomaly off when its rate is zero', () => {
     const w = new World({
       seed: 7, start: '2025-01-01', now: NOW,

@@ -36,7 +36,7 @@ export class World {
     this.variants = new Variants(opts.variants ?? {});
     this.fleet = new Fleet(this.options, this.variants);
     this.printing = new Printing(this.fleet.seed, this.fleet.startMs);
-    this.readings = new Readings(this.fleet, this.printing);
+    this.readings = new Readings(this.fleet, this.printing, this.options.lateDelayHours);
     this.jobs = new Jobs(this.fleet, this.printing);
   }
 

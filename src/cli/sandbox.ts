@@ -22,6 +22,7 @@ World
   --printix-tenants <n>            Printix tenants seeded from customers (default 10)
   --<rate>-rate <0..1>             unmanaged, sites, replaced, stale, stopped, late, double-read,
                                    missed-read, late-discovery, no-life
+  --late-delay-hours <min-max>     how late a late reading arrives (default 2-72)
 Ports (0 = any free port)
   --printtracker-port <n>          default 4010
   --pharos-port <n>                default 4020
@@ -48,6 +49,8 @@ Variants (readings the sources leave open; change later with POST /__sandbox/var
 Faults (all three APIs; change later with POST /__sandbox/faults)
   --latency-ms <ms>  --error-rate <0..1>  --rate-limit-rate <0..1>  --retry-after <s>
   --hang-rate <0..1>  --hang-ms <ms, 0 = never answer>  --outage <reset|503>  --wrong-credentials
+  --reset-rate <0..1>              answers cut mid-body (headers and part of the body, then the socket closes)
+  --chaos-rate <0..1>              share of requests given one of 5xx, 429, a hang or a mid-body reset
   --faults <json>                  per API: {"printtracker": {"errorRate": 0.1}, "pharos": {...}}
 Output
   --json                           print one line of JSON with URLs and credentials
@@ -85,7 +88,7 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
   const stringFlags = [
     'seed', 'customers', 'devices-per-customer', 'other-dealers', 'other-dealer-customers', 'start', 'now',
     'printix-tenants', 'printtracker-port', 'pharos-port', 'printix-port', 'printix-auth-port', 'token-ttl', 'meter-max-range-days',
-    'latency-ms', 'error-rate', 'rate-limit-rate', 'retry-after', 'hang-rate', 'hang-ms', 'outage', 'faults',
+    'latency-ms', 'error-rate', 'rate-limit-rate', 'retry-after', 'hang-rate', 'hang-ms', 'reset-rate', 'chaos-rate', 'outage', 'faults', 'late-delay-hours',
     'redundant-installs-rate', 'repeated-reads-rate', 'most-recent-prior-to', 'no-total-rate', 'unreadable-counter-rate',
     'error-body', 'print-jobs-end', 'print-jobs-rows', 'variants',
     ...Object.keys(RATE_FLAGS),
@@ -130,6 +133,8 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
   setFault('retryAfterSeconds', num('retry-after', s('retry-after')));
   setFault('hangRate', num('hang-rate', s('hang-rate')));
   setFault('hangMs', num('hang-ms', s('hang-ms')));
+  setFault('resetRate', num('reset-rate', s('reset-rate')));
+  setFault('chaosRate', num('chaos-rate', s('chaos-rate')));
   if (values['wrong-credentials']) all.wrongCredentials = true;
   const outage = s('outage');
   if (outage !== undefined) {
@@ -151,6 +156,14 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
     }
   }
 
+  const lateText = s('late-delay-hours');
+  let lateDelayHours: SandboxOptions['lateDelayHours'];
+  if (lateText !== undefined) {
+    const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(lateText);
+    if (!m || !(Number(m[1]) < Number(m[2]))) throw new UsageError('--late-delay-hours: must be <min>-<max> hours, min below max (e.g. 24-72)');
+    lateDelayHours = { min: Number(m[1]), max: Number(m[2]) };
+  }
+
   const variants = parseVariants(s, (k) => (values as Record<string, unknown>)[k] === true);
   const printixPort = num('printix-port', s('printix-port')) ?? 4030;
 
@@ -164,6 +177,7 @@ export function parseSandboxArgs(args: string[]): { options: SandboxOptions; jso
     now: s('now'),
     printixTenants: num('printix-tenants', s('printix-tenants')),
     rates,
+    lateDelayHours,
     printtrackerPort: num('printtracker-port', s('printtracker-port')) ?? 4010,
     pharosPort: num('pharos-port', s('pharos-port')) ?? 4020,
     printixPort,
