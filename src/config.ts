@@ -24,6 +24,8 @@ export interface Config {
   edge: EdgeSettings;
   /** Grams of CO2-equivalent per standard page shown on the dashboard (PaperCut's figure by default). */
   co2GramsPerPage: number;
+  /** Tests only: a file holding the process clock's instant (src/clock.ts); null = real time. */
+  testClockFile: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -85,5 +87,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     collection: loadCollectionSettings(env),
     edge: loadEdgeSettings(env),
     co2GramsPerPage: co2Grams(env),
+    testClockFile: text(env, 'CANOPY_TEST_CLOCK_FILE'),
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `canopy` command line: dispatches to one file per command.
 import { loadConfig, ConfigError } from '../config.ts';
+import { processClock } from '../clock.ts';
 import { openDatabase } from '../db/database.ts';
 import { DataDirBusy, acquireDataDirLock, lockHolder } from '../db/data-dir-lock.ts';
 import { migrate } from '../db/migrate.ts';
@@ -50,7 +51,7 @@ async function runStoreCommand(command: StoreCommand, args: string[]): Promise<n
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: pgliteDir(config.dataDir) });
   try {
     if (command.name !== 'migrate') await migrate(db);
-    return await command.execute({ db, config, clock: () => new Date(), out, progress: (p) => bar.update(p) }, args);
+    return await command.execute({ db, config, clock: processClock(config), out, progress: (p) => bar.update(p) }, args);
   } finally {
     await db.close();
     lock?.release();

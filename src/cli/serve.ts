@@ -1,4 +1,5 @@
 // `canopy serve`: the API server, dashboard, job worker and schedules in one process.
+import { processClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { DataDirBusy } from '../db/data-dir-lock.ts';
 import { startServer } from '../server.ts';
@@ -7,7 +8,7 @@ export async function run(_args: string[]): Promise<void> {
   const config = loadConfig();
   let server;
   try {
-    server = await startServer(config);
+    server = await startServer(config, { clock: processClock(config) });
   } catch (error) {
     if (error instanceof DataDirBusy) {
       process.stderr.write(

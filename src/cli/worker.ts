@@ -1,4 +1,5 @@
 // `canopy worker`: an extra job worker on the same PostgreSQL as `canopy serve`, to scale out.
+import { processClock } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
@@ -17,7 +18,7 @@ export async function run(_args: string[]): Promise<void> {
   }
   const db = await openDatabase({ databaseUrl: config.databaseUrl });
   await migrate(db);
-  const clock = () => new Date();
+  const clock = processClock(config);
   const log = (line: string) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
   const collection = createCollectionRuntime({ db, config, clock, log });
   const jobs = await startJobs(db, jobDefinitions({ db, config, clock, collection }), { work: true, schedule: false, log });

@@ -1,22 +1,20 @@
 // Real processes: `canopy serve` killed with SIGKILL in the middle of a backfill resumes after a restart with
 // nothing lost or doubled; `canopy collect` hands off to the running server, shows progress and a summary;
 // two `canopy worker` processes on one PostgreSQL share a run. The sandbox's key is in no log and no file.
-import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/server.ts';
 import { testDatabaseUrl } from '../helpers/harness.ts';
+import { processEnv, processStore, runCli, spawnCanopy, stop, waitFor, type Proc } from '../helpers/canopy-processes.ts';
 import { truth } from './helpers.ts';
 import { openDatabase } from '../../src/db/database.ts';
 import { startJobs } from '../../src/jobs/queue.ts';
 import { COLLECT_RUN_JOB } from '../../src/collection/runtime.ts';
 import { createRun, getRunById } from '../../src/collection/runs.ts';
 
-const MAIN = path.resolve('src/cli/main.ts');
 // The sandbox's clock stands still a day behind the real one (Canopy's processes run on real time), so
 // truth is fixed while the test runs and a backfill from 45 days back is a handful of weekly chunks.
 const DAY = 86_400_000;
@@ -24,57 +22,12 @@ const today = Math.floor(Date.now() / DAY) * DAY;
 const SANDBOX_NOW = new Date(today - DAY + 2 * 3_600_000).toISOString();
 const ACTIVATED = new Date(today - 45 * DAY).toISOString().slice(0, 10);
 const WORLD_START = new Date(today - 150 * DAY).toISOString().slice(0, 10);
-const YEARLY = '0 0 1 1 *';
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-}
-
-function spawnCanopy(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (c: Buffer) => (output += c));
-  child.stderr!.on('data', (c: Buffer) => (output += c));
-  return { child, output: () => output };
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Runs a CLI command without blocking this process (the sandbox answers from it). */
-function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c));
-    child.stderr!.on('data', (c: Buffer) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-async function stop(p: Proc, signal: NodeJS.Signals = 'SIGTERM') {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => p.child.once('exit', resolve));
-  p.child.kill(signal);
-  await exited;
-}
 
 describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGlite'})`, () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canopy-collect-'));
-  const schema = `t_${crypto.randomBytes(6).toString('hex')}`;
+  let store: Awaited<ReturnType<typeof processStore>>;
+  let schema: string | null = null;
+  let databaseUrl: string | null = null;
   const rootKey = `root_${crypto.randomBytes(12).toString('hex')}`;
   let sb: Sandbox;
   let serve: Proc;
@@ -83,19 +36,7 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
   const customers: Array<{ id: string; entity: string }> = [];
   let dealerId = '';
 
-  const databaseUrl = testDatabaseUrl ? `${testDatabaseUrl}${testDatabaseUrl.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema},public`)}` : null;
-  const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => {
-    const e: NodeJS.ProcessEnv = {
-      ...process.env, CANOPY_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', CANOPY_BOOTSTRAP_KEY: rootKey,
-      CANOPY_ALLOW_PRIVATE_UPSTREAMS: '1', CANOPY_COLLECT_CRON: YEARLY, CANOPY_CLOSE_CRON: YEARLY, CANOPY_HEALTH_CRON: YEARLY,
-      CANOPY_UPSTREAM_RETRY_BASE_MS: '10', CANOPY_COLLECT_LEASE_SECONDS: '3', ...extra,
-    };
-    delete e.TEST_DATABASE_URL;
-    delete e.CANOPY_SECRET_KEY;
-    if (databaseUrl) e.DATABASE_URL = databaseUrl;
-    else delete e.DATABASE_URL;
-    return e;
-  };
+  const env = (extra: Record<string, string> = {}) => processEnv({ dataDir, rootKey, databaseUrl }, extra);
   const api = async (p: string, init: { method?: string; body?: unknown } = {}) => {
     const res = await fetch(`${url}${p}`, {
       method: init.method ?? 'GET',
@@ -119,12 +60,8 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
   };
 
   beforeAll(async () => {
-    if (databaseUrl) {
-      const client = new pg.Client({ connectionString: testDatabaseUrl! });
-      await client.connect();
-      await client.query(`CREATE SCHEMA ${schema}`);
-      await client.end();
-    }
+    store = await processStore();
+    ({ schema, databaseUrl } = store);
     sb = await startSandbox({
       seed: 11, customers: 4, start: WORLD_START, now: SANDBOX_NOW, rates: { stoppedCustomer: 0 },
       faults: { printtracker: { latencyMs: 60 } },
@@ -138,12 +75,7 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
       await stop(serve);
     }
     await sb?.close();
-    if (databaseUrl) {
-      const client = new pg.Client({ connectionString: testDatabaseUrl! });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
+    await store?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -211,7 +143,7 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
     try {
       await waitFor('two workers', async () => workers.every((w) => /worker \S+ started/.test(w.output())));
       // Re-collect everything from the activation, as a run with one job per worker (no server takes part).
-      const db = await openDatabase({ databaseUrl: testDatabaseUrl, schema });
+      const db = await openDatabase({ databaseUrl: testDatabaseUrl, schema: schema! });
       const queue = await startJobs(db, [], { work: false, schedule: false, log: () => {} });
       const [dealer] = await db.query<{ id: string; path: string }>(`SELECT id, path FROM accounts WHERE id = $1`, [dealerId]);
       const run = await createRun(db, { account: dealer, trigger: 'manual', since: ACTIVATED, now: new Date() });

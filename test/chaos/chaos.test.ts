@@ -1,0 +1,49 @@
+// The chaos scenario in the suite: for each seed of CHAOS_SEEDS (default 1,2), on PostgreSQL `canopy serve`
+// and two `canopy worker`s, on PGlite `canopy serve` alone with the CLI through its control socket; the
+// sandbox at 20% faults; kills where the seed says. A failing seed prints its differences and the command
+// that reruns exactly it.
+import { describe, expect, it } from 'vitest';
+import { testDatabaseUrl } from '../helpers/harness.ts';
+import { runChaosSeed, type ChaosReport, type ChaosStore } from './scenario.ts';
+
+export const DEFAULT_CHAOS_SEEDS = '1,2';
+
+function seeds(): number[] {
+  const raw = process.env.CHAOS_SEEDS ?? DEFAULT_CHAOS_SEEDS;
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`CHAOS_SEEDS must be comma-separated non-negative integers, got "${raw}"`);
+  return list;
+}
+
+function rerun(seed: number, store: ChaosStore): string {
+  const db = store === 'postgresql' ? `TEST_DATABASE_URL=${testDatabaseUrl} ` : '';
+  return `CHAOS_SEEDS=${seed} ${db}npx vitest run test/chaos`;
+}
+
+function summary(r: ChaosReport): string {
+  return `chaos seed ${r.seed} (${r.store}): ${(r.durationMs / 1000).toFixed(1)} s; sandbox requests ${JSON.stringify(r.requests)}; `
+    + `kills: ${r.kills.length ? r.kills.join('; ') : 'none'}; runs ${JSON.stringify(r.runs)}; `
+    + `${r.daysCompared} customer-days and ${r.pagesCompared} pages compared with the truth`;
+}
+
+const store: ChaosStore = testDatabaseUrl ? 'postgresql' : 'pglite';
+
+describe(`chaos scenario (${store}: ${store === 'postgresql' ? 'serve + 2 workers' : 'serve + CLI through the control socket'}, 20% faults)`, () => {
+  for (const seed of seeds()) {
+    it(`seed ${seed}: every open day equals the truth, closed months equal their transactions, totals equal, no run left open`, async () => {
+      const report = await runChaosSeed(seed, store, (line) => process.stdout.write(`${line}\n`));
+      process.stdout.write(`${summary(report)}\n`);
+      if (report.problems.length > 0) {
+        process.stdout.write(`\nchaos seed ${seed} FAILED on ${store}; rerun it with:\n  ${rerun(seed, store)}\n\n${report.problems.join('\n')}\n`);
+      }
+      expect(report.problems, `seed ${seed} on ${store}; rerun: ${rerun(seed, store)}`).toEqual([]);
+      // The scenario really went through faults and kills (a scenario that injected nothing proves nothing).
+      expect(report.requests.hang ?? 0).toBeGreaterThan(0);
+      expect(report.requests.truncated ?? 0).toBeGreaterThan(0);
+      expect(report.requests['429'] ?? 0).toBeGreaterThan(0);
+      expect(report.requests['5xx'] ?? 0).toBeGreaterThan(0);
+      expect(report.kills.some((k) => k.includes('SIGKILLed'))).toBe(true);
+      expect(report.pagesCompared).toBeGreaterThan(0);
+    }, 600_000);
+  }
+});
