@@ -65,6 +65,9 @@ export async function startServer(
     closers.unshift(() => app.collection.idle());
     // A run a killed process left open goes on, from the feeds it had not committed.
     await app.collection.resumeOpenRuns(db.kind === 'pglite');
+    // Runs whose process died (another serve or worker) are joined within about two lease periods.
+    const stopSweep = app.collection.startSweep();
+    closers.unshift(async () => stopSweep());
     if (db.kind === 'pglite') {
       const control = await startControlServer(controlSocketPath(config.dataDir), { db, config, clock, collection: app.collection }, storeCommands);
       closers.unshift(() => control.close());

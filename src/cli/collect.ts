@@ -4,8 +4,16 @@ import { parseDay } from '../domain/calendar.ts';
 import { InvalidInput } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
 import { createCollectionRuntime } from '../collection/runtime.ts';
-import { createRun, feedUnder } from '../collection/runs.ts';
+import { feedUnder, requestRun, type RunRow } from '../collection/runs.ts';
 import { UsageError, type StoreCommand } from './command.ts';
+
+/** One line a dealer can trust: the status, how each feed ended, pages read and the net change. */
+export function runSummary(run: RunRow): string {
+  const o = run.outcomes;
+  const ended = [`${o.collected} collected`, `${o.waited_for} waited for another run`, `${o.failed} failed`, `${o.offline} offline`]
+    .concat(o.skipped > 0 ? [`${o.skipped} skipped`] : []).join(', ');
+  return `${run.status}: ${run.feeds_done}/${run.feeds_total} feeds (${ended}), ${run.devices} devices, ${run.readings} readings, ${run.pages_read} pages read, net ${run.pages >= 0 ? '+' : ''}${run.pages} pages, ${run.anomalies} anomalies, ${run.errors} error(s)`;
+}
 
 export const collectCommand: StoreCommand = {
   name: 'collect',
@@ -31,13 +39,15 @@ export const collectCommand: StoreCommand = {
       if (!(await feedUnder(db, account.path, values.feed))) throw new UsageError(`no feed ${values.feed}${values.account ? ` under account ${values.account}` : ''}`);
     }
     const runtime = collection ?? createCollectionRuntime({ db, config, clock });
-    const run = await createRun(db, { account, feedId: values.feed ?? null, trigger: 'cli', since: values.since ?? null, now: clock() });
-    out(`collection run ${run.id}: ${run.feeds_total} feed(s)${values.since ? ` from ${values.since}` : ''}`);
+    const { run, joined } = await requestRun(db, {
+      account, feedId: values.feed ?? null, trigger: 'cli', since: values.since ?? null, now: clock(), openRunsBound: null,
+    });
+    out(`collection run ${run.id}: ${run.feeds_total} feed(s)${values.since ? ` from ${values.since}` : ''}${joined ? ' (joined: the same request was already pending)' : ''}`);
     const done = await runtime.engine.executeRun(run.id, {
       onProgress: ({ run: r }) =>
-        progress?.({ done: r.feeds_done, total: r.feeds_total, detail: `feeds · ${r.readings} readings · ${r.pages} pages · ${r.errors} error(s)` }),
+        progress?.({ done: r.feeds_done, total: r.feeds_total, detail: `feeds · ${r.readings} readings · ${r.pages_read} pages read · ${r.errors} error(s)` }),
     });
-    out(`${done.status}: ${done.feeds_done}/${done.feeds_total} feeds, ${done.devices} devices, ${done.readings} readings, ${done.pages} pages, ${done.anomalies} anomalies, ${done.errors} error(s)`);
+    out(runSummary(done));
     for (const message of done.error_messages) out(`  error: ${message}`);
     return done.status === 'succeeded' ? 0 : 1;
   },

@@ -24,11 +24,14 @@ export async function run(_args: string[]): Promise<void> {
   const jobs = await startJobs(db, jobDefinitions({ db, config, clock, collection }), { work: true, schedule: false, log });
   collection.attachQueue(jobs);
   await collection.resumeOpenRuns(false);
+  // A run whose process died is joined by a live one within about two lease periods, without a restart.
+  const stopSweep = collection.startSweep();
   log(`worker ${collection.engine.workerId} started`);
   // A worker's own series (collection) are scraped from it: give each worker its own CANOPY_METRICS_PORT.
   const metricsListener = config.edge.metricsPort === null ? null : await startMetricsListener(config.edge.metricsPort, config.edge.metricsHost);
   if (metricsListener) log(`metrics at ${metricsListener.url}`);
   const stop = async () => {
+    stopSweep();
     await metricsListener?.close();
     await jobs.stop();
     await db.close();

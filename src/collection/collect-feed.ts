@@ -28,8 +28,12 @@ export interface CollectFeedDeps {
   now: () => Date;
   policy: WindowPolicy;
   limits: DeltaLimits;
-  workerId: string;
+  /** the feed claim this collection holds (claims.ts): every write checks it is still the holder */
+  claimToken: string;
   leaseSeconds: number;
+  /** test hooks: after a chunk is read (before its commit), and after it committed (the cursor moved) */
+  afterRead?: (chunk: CollectionChunk) => Promise<void> | void;
+  afterCommit?: (chunk: CollectionChunk) => Promise<void> | void;
   /** prior-reading lookups in flight per feed */
   lookupConcurrency: number;
 }
@@ -39,11 +43,13 @@ export interface FeedCollection {
   devices: number;
   /** net change of the feed's deposited pages */
   pages: number;
+  /** pages the readings of the window computed (re-read days included) */
+  pagesRead: number;
   anomalies: number;
   carried: number;
   chunks: number;
-  /** why collection stopped early, when it did (another collector, the feed was deactivated, ...) */
-  stopped: string | null;
+  /** why collection stopped early, when it did: the claim was lost (collect again), or the feed or account stopped */
+  stopped: { reason: string; claimLost: boolean } | null;
 }
 
 interface DeviceRow {
@@ -68,13 +74,13 @@ async function deviceRows(db: Queryable, feedId: string): Promise<Map<string, De
   return new Map(rows.map((r) => [r.device_id, r]));
 }
 
-const emptyResult = (): FeedCollection => ({ readings: 0, devices: 0, pages: 0, anomalies: 0, carried: 0, chunks: 0, stopped: null });
+const emptyResult = (): FeedCollection => ({ readings: 0, devices: 0, pages: 0, pagesRead: 0, anomalies: 0, carried: 0, chunks: 0, stopped: null });
 
 /** Runs the chunks of [cursor, now], each collected by `read` and written with its cursor; stops when a write is refused. */
 async function runChunks(
   deps: CollectFeedDeps,
   feed: FeedToCollect,
-  read: (chunk: CollectionChunk, windowStart: Date) => Promise<Omit<CollectedChunk, 'feedId' | 'accountId' | 'workerId' | 'windowStart' | 'from' | 'to' | 'final'>>,
+  read: (chunk: CollectionChunk, windowStart: Date) => Promise<Omit<CollectedChunk, 'feedId' | 'accountId' | 'claimToken' | 'windowStart' | 'from' | 'to' | 'final'>>,
 ): Promise<FeedCollection> {
   const result = emptyResult();
   let windowStart = feed.window_start ?? initialWindowStart(feed.activated_at ?? deps.now());
@@ -82,18 +88,21 @@ async function runChunks(
   if (windowStart.getTime() > now.getTime()) return result; // activated in the future: nothing yet
   for (const chunk of collectionChunks(windowStart, now, deps.policy)) {
     const collected = await read(chunk, windowStart);
+    await deps.afterRead?.(chunk);
     const outcome = await writeChunk(deps.db, {
-      ...collected, feedId: feed.id, accountId: feed.account_id, workerId: deps.workerId, windowStart,
+      ...collected, feedId: feed.id, accountId: feed.account_id, claimToken: deps.claimToken, windowStart,
       from: chunk.from, to: chunk.to, final: chunk.final,
     }, now, deps.policy, deps.leaseSeconds);
     if (!outcome.written) {
-      result.stopped = outcome.reason;
+      result.stopped = { reason: outcome.reason, claimLost: outcome.claimLost };
       return result;
     }
+    await deps.afterCommit?.(chunk);
     result.chunks += 1;
     result.readings += collected.readings;
     result.anomalies += collected.anomalies.length;
     result.pages += outcome.pagesChanged;
+    result.pagesRead += outcome.pagesRead;
     result.carried += outcome.carried;
     result.devices = Math.max(result.devices, collected.devices.length);
     windowStart = outcome.nextWindowStart;
@@ -218,7 +227,7 @@ export async function collectTenantFeed(deps: CollectFeedDeps, source: TenantSou
         health_check_changed_at = CASE WHEN health_check <> $5 THEN $2 ELSE health_check_changed_at END,
         health_check = $5, health_check_checked_at = $2
       WHERE id = $1 AND lease_owner = $6`,
-    [feed.id, now, tenant?.tenant_name ?? null, tenant ? null : `tenant ${feed.external_id} does not exist at Printix`, health, deps.workerId],
+    [feed.id, now, tenant?.tenant_name ?? null, tenant ? null : `tenant ${feed.external_id} does not exist at Printix`, health, deps.claimToken],
   );
   return emptyResult();
 }

@@ -1,5 +1,5 @@
-// The collection engine: runs a collection over its feeds (claimed across workers, bounded per server and
-// overall), checks servers' health, and keeps feeds' health and leases.
+// The collection engine: runs a collection over its feeds (claimed across workers and runs through
+// claims.ts, bounded per server and overall), checks servers' health, and keeps feeds' health.
 import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Database } from '../db/database.ts';
@@ -15,6 +15,10 @@ import type { SecretBox } from '../integrations/secrets.ts';
 import type { CollectionSettings } from './settings.ts';
 import { collectCounterFeed, collectJobFeed, collectTenantFeed, type CollectFeedDeps, type FeedCollection, type FeedToCollect } from './collect-feed.ts';
 import { getRunById, type RunRow } from './runs.ts';
+import {
+  claimRunFeeds, closeRun, coveredBy, deferRunFeed, failCrashLooping, finishRunFeed, markCollecting, offlineServerFeeds,
+  releaseFeed, renewFeeds, renewRunFeeds, renewRuns, rewindFeed, startRun, takeFeed,
+} from './claims.ts';
 import { healthAfterCollection } from './feed-ledger.ts';
 import { collectionMetrics } from './metrics.ts';
 import { fairToIo } from './fair-db.ts';
@@ -28,9 +32,28 @@ export interface EngineDeps {
   /** seconds a claim on a feed lasts without renewal (a crashed worker's feeds are taken over after it) */
   leaseSeconds?: number;
   workerId?: string;
-  /** test hook: called before each feed is collected */
-  beforeFeed?: (feedId: string) => Promise<void> | void;
+  /**
+   * Test hooks at each step of collecting a feed: a hook may wait (to force an order across runs) or throw
+   * LaneKilled (this engine then behaves as a process that died there: it releases nothing and stops).
+   */
+  hooks?: (step: CollectionStep, at: { runId: string; feedId: string; workerId: string }) => Promise<void> | void;
+  /** false: no renewal of leases (a test stands for a process that will die) */
+  heartbeat?: boolean;
 }
+
+/** claim: before taking the feed's claim; claimed: after; read: a chunk read, before its commit; committed: after it (the cursor moved); release: before letting the feed go. */
+export type CollectionStep = 'claim' | 'claimed' | 'read' | 'committed' | 'release';
+
+/** Thrown by a test hook: the engine dies where it stands, as a killed process would. */
+export class LaneKilled extends Error {
+  constructor() {
+    super('collector killed (test)');
+    this.name = 'LaneKilled';
+  }
+}
+
+const outcomeSummary = (run: RunRow) =>
+  Object.entries(run.outcomes).filter(([, n]) => n > 0).map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'no feeds';
 
 export interface RunProgress {
   run: RunRow;
@@ -41,7 +64,12 @@ export interface RunProgress {
 export interface CollectionEngine {
   readonly workerId: string;
   connect(access: ServerAccess): Connector;
-  /** Collects the run's feeds that no other worker holds; resolves with the run as this worker leaves it. */
+  /** Runs this engine is working on now. */
+  executing(): string[];
+  /**
+   * Collects the run's feeds (waiting for those another run holds); resolves with the run as this worker
+   * leaves it. A second call for a run this engine is already working on joins that execution.
+   */
   executeRun(runId: string, options?: { onProgress?: (p: RunProgress) => void; signal?: AbortSignal }): Promise<RunRow>;
   /** Connects to a server, records its health, and takes its feeds offline or back. */
   checkServer(serverId: string): Promise<ConnectionTest>;
@@ -77,9 +105,9 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     requestRangeDays: settings.requestRangeDays,
     now: () => deps.clock().getTime(),
   });
-  const feedDeps: CollectFeedDeps = {
+  const collectDeps: Omit<CollectFeedDeps, 'claimToken'> = {
     db, now: deps.clock, policy, limits: { maxPagesPerDay: settings.maxPagesPerDevicePerDay },
-    workerId, leaseSeconds, lookupConcurrency: settings.serverConcurrency,
+    leaseSeconds, lookupConcurrency: settings.serverConcurrency,
   };
   const connect = (access: ServerAccess) => openConnector(access, { ...connectorOptions(), limiter: limiterFor(access.id) });
 
@@ -161,18 +189,49 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     return { servers: servers.length, unhealthy, feedsChanged: await recomputeFeedHealth() };
   };
 
-  const executeRun = async (runId: string, options: { onProgress?: (p: RunProgress) => void; signal?: AbortSignal } = {}): Promise<RunRow> => {
-    const now = deps.clock();
-    const [run] = await db.query<{ since: string | null }>(
-      `UPDATE collection_runs SET status = 'running', started_at = coalesce(started_at, $2)
-        WHERE id = $1 AND status IN ('queued', 'running') RETURNING since::text AS since`,
-      [runId, now],
-    );
+  // The runs this process works on (one execution per run, whatever asks for it) and the feed claims its
+  // lanes hold: one heartbeat renews them all while the process lives.
+  const executions = new Map<string, { done: Promise<RunRow>; listeners: Set<(p: RunProgress) => void> }>();
+  const heldTokens = new Set<string>();
+  let heartbeat: NodeJS.Timeout | null = null;
+  // Set when a test hook kills this engine: from then on it acts as a dead process (no step, no renewal).
+  let dead = false;
+  const beat = async () => {
+    const runs = [...executions.keys()];
+    await renewRuns(db, runs, leaseSeconds);
+    await renewRunFeeds(db, runs, workerId, leaseSeconds);
+    await renewFeeds(db, [...heldTokens], leaseSeconds);
+  };
+  const heartbeatOn = (on: boolean) => {
+    if (deps.heartbeat === false) return;
+    if (on && heartbeat === null && !dead) {
+      heartbeat = setInterval(() => void beat().catch(() => {}), Math.max(200, (leaseSeconds * 1000) / 3));
+      heartbeat.unref();
+    } else if (!on && heartbeat !== null) {
+      clearInterval(heartbeat);
+      heartbeat = null;
+    }
+  };
+  const hook = async (step: CollectionStep, runId: string, feedId: string) => {
+    if (dead) throw new LaneKilled();
+    try {
+      await deps.hooks?.(step, { runId, feedId, workerId });
+    } catch (error) {
+      if (error instanceof LaneKilled) {
+        dead = true;
+        heartbeatOn(false);
+      }
+      throw error;
+    }
+  };
+
+  const runOnce = async (runId: string, listeners: Set<(p: RunProgress) => void>, signal: AbortSignal | undefined): Promise<RunRow> => {
+    const run = await startRun(db, runId, deps.clock(), leaseSeconds);
     if (!run) return getRunById(db, runId);
     const since = run.since === null ? null : new Date(`${run.since}T00:00:00Z`);
     deps.log(`collection run ${runId}: started by ${workerId}`);
 
-    // Servers are checked before each run; feeds of a server that fails are skipped, not attempted.
+    // Servers are checked before each run; feeds of a server that fails are offline, not attempted.
     const servers = await db.query<{ server_id: string }>(
       `SELECT DISTINCT f.server_id FROM collection_run_feeds rf JOIN feeds f ON f.id = rf.feed_id
         WHERE rf.run_id = $1 AND rf.status IN ('pending', 'claimed')`,
@@ -194,103 +253,91 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       }
       return opening;
     };
+    const serverDown = async (serverId: string, reason: string) => {
+      down.set(serverId, reason);
+      await offlineServerFeeds(db, runId, serverId, reason, deps.clock());
+    };
     await forEachConcurrently(servers, SERVER_CHECKS_AT_ONCE, async ({ server_id }) => {
       const test = await checkServer(server_id);
-      if (!test.ok) down.set(server_id, `server ${server_id} is unhealthy: ${test.message}`);
+      if (!test.ok) await serverDown(server_id, `server ${server_id} is unhealthy: ${test.message}`);
     });
-    const skipServer = async (serverId: string, reason: string) => {
-      down.set(serverId, reason);
-      await db.query(
-        `UPDATE collection_run_feeds rf SET status = 'skipped', error = $3, finished_at = $4
-          FROM feeds f WHERE f.id = rf.feed_id AND rf.run_id = $1 AND f.server_id = $2 AND rf.status = 'pending'`,
-        [runId, serverId, reason, deps.clock()],
-      );
-    };
-    for (const [serverId, reason] of down) await skipServer(serverId, reason);
-
-    const heartbeat = setInterval(() => {
-      void db.query(
-        `UPDATE collection_run_feeds SET lease_until = now() + make_interval(secs => $2) WHERE claimed_by = $1 AND status = 'claimed'`,
-        [workerId, leaseSeconds],
-      ).catch(() => {});
-      void db.query(`UPDATE feeds SET lease_until = now() + make_interval(secs => $2) WHERE lease_owner = $1`, [workerId, leaseSeconds]).catch(() => {});
-    }, Math.max(1000, (leaseSeconds * 1000) / 3));
-    heartbeat.unref();
 
     let processed = 0;
     let lastReport = 0;
     const report = async () => {
-      if (!options.onProgress || performance.now() - lastReport < 1000) return;
+      if (listeners.size === 0 || performance.now() - lastReport < 1000) return;
       lastReport = performance.now();
-      options.onProgress({ run: await getRunById(db, runId), processed });
+      const progress = { run: await getRunById(db, runId), processed };
+      for (const listener of listeners) listener(progress);
     };
     let lastLog = performance.now();
 
     const queue: string[] = [];
     const claim = async (): Promise<string | null> => {
+      if (dead) throw new LaneKilled();
       if (queue.length === 0) {
-        const claimed = await db.query<{ feed_id: string }>(
-          `UPDATE collection_run_feeds SET status = 'claimed', claimed_by = $2, lease_until = now() + make_interval(secs => $3)
-            WHERE run_id = $1 AND feed_id IN (
-              SELECT feed_id FROM collection_run_feeds
-               WHERE run_id = $1 AND (status = 'pending' OR (status = 'claimed' AND lease_until < now()))
-               ORDER BY feed_id LIMIT $4 FOR UPDATE SKIP LOCKED)
-            RETURNING feed_id`,
-          // A few at a time, so other workers joining the run find feeds left to claim.
-          [runId, workerId, leaseSeconds, Math.min(CLAIM_BATCH, settings.feedConcurrency)],
-        );
-        queue.push(...claimed.map((c) => c.feed_id));
+        for (const dead of await failCrashLooping(db, runId, deps.clock())) {
+          deps.log(`collection run ${runId}: ${dead.error}`);
+          await db.query(`UPDATE feeds SET last_error = $2 WHERE id = $1`, [dead.feed_id, dead.error]);
+          collectionMetrics.feeds.inc({ type: 'unknown', outcome: 'failed' });
+        }
+        // A few at a time, so other workers joining the run find feeds left to claim.
+        queue.push(...await claimRunFeeds(db, runId, workerId, leaseSeconds, Math.min(CLAIM_BATCH, settings.feedConcurrency)));
       }
       return queue.shift() ?? null;
     };
 
-    const finishFeed = async (feedId: string, status: 'done' | 'failed' | 'skipped', result: FeedCollection | null, error: string | null) => {
-      await db.query(
-        `UPDATE collection_run_feeds SET status = $3, devices = $4, readings = $5, pages = $6, anomalies = $7, error = $8, finished_at = $9
-          WHERE run_id = $1 AND feed_id = $2`,
-        [runId, feedId, status, result?.devices ?? 0, result?.readings ?? 0, result?.pages ?? 0, result?.anomalies ?? 0, error, deps.clock()],
-      );
-      await db.query(`UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2`, [feedId, workerId]);
+    const finish = (feedId: string, end: Omit<Parameters<typeof finishRunFeed>[4], 'now'>, type: string) => {
+      collectionMetrics.feeds.inc({ type, outcome: end.outcome });
+      return finishRunFeed(db, runId, feedId, workerId, { ...end, now: deps.clock() });
     };
 
     const collectOne = async (feedId: string) => {
-      await deps.beforeFeed?.(feedId);
-      const [feed] = await db.query<FeedToCollect & { server_id: string; type: string }>(
-        `UPDATE feeds SET lease_owner = $2, lease_until = now() + make_interval(secs => $3)
-          WHERE id = $1 AND deleted_at IS NULL AND status = 'active'
-            AND (lease_owner IS NULL OR lease_until < now() OR lease_owner = $2)
-          RETURNING id, account_id, server_id, type, external_id, collection_scope, activated_at, window_start`,
-        [feedId, workerId, leaseSeconds],
-      );
+      await hook('claim', runId, feedId);
+      const token = `${workerId}/${runId}/${crypto.randomBytes(6).toString('hex')}`;
+      const feed = await takeFeed(db, feedId, token, runId, deps.clock(), leaseSeconds);
       if (!feed) {
         const [state] = await db.query<{ live: boolean }>(
           `SELECT (deleted_at IS NULL AND status = 'active') AS live FROM feeds WHERE id = $1`, [feedId],
         );
         // Deactivated or deleted since the run began: nothing to collect, not an error.
-        if (!state?.live) return finishFeed(feedId, 'skipped', null, null);
-        // Another collector holds it (another run, or a worker that died and whose claim has not lapsed):
-        // this run collects it after, never at the same time.
-        await db.query(
-          `UPDATE collection_run_feeds SET claimed_by = NULL, lease_until = now() + interval '2 seconds' WHERE run_id = $1 AND feed_id = $2`,
-          [runId, feedId],
-        );
-        return;
+        if (!state?.live) return finish(feedId, { outcome: 'skipped', error: `feed ${feedId} was deactivated or deleted after the run began` }, 'unknown');
+        // Another run's lane holds it (or one whose process died, until its claim lapses): this run comes
+        // back to it when it is free, and either finds its request covered or collects it then.
+        return deferRunFeed(db, runId, feedId, workerId, 1);
       }
-      const serverDown = down.get(feed.server_id);
-      if (serverDown) return finishFeed(feedId, 'skipped', null, serverDown);
-      // Re-collect from `since` (never before the feed's activation): devices are re-based on their readings before it.
-      const from = since === null ? null : new Date(Math.max(since.getTime(), startOfDay(feed.activated_at ?? since).getTime()));
-      if (from !== null && (feed.window_start === null || from < feed.window_start)) {
-        await db.transaction(async (tx) => {
-          await tx.query(`UPDATE feeds SET window_start = $2 WHERE id = $1`, [feedId, from]);
-          await tx.query(`UPDATE feed_devices SET base_count = NULL, base_read_at = NULL WHERE feed_id = $1`, [feedId]);
-        });
-        feed.window_start = from;
-      }
-      const started = performance.now();
+      heldTokens.add(token);
+      let released = false;
+      const release = async (collected: { from: Date | null } | null) => {
+        released = true;
+        await hook('release', runId, feedId);
+        await releaseFeed(db, feedId, token, collected);
+      };
       try {
+        await markCollecting(db, runId, feedId, workerId);
+        await hook('claimed', runId, feedId);
+        // Re-collect from `since` (never before the feed's activation): devices are re-based on their readings before it.
+        const from = since === null ? null : new Date(Math.max(since.getTime(), startOfDay(feed.activated_at ?? since).getTime()));
+        const covering = coveredBy(feed, { id: runId, created_at: run.created_at, from });
+        if (covering !== null) {
+          await finish(feedId, { outcome: 'waited_for', coveredBy: covering }, feed.type);
+          return await release(null);
+        }
+        const offline = down.get(feed.server_id);
+        if (offline) {
+          await finish(feedId, { outcome: 'offline', error: offline }, feed.type);
+          return await release(null);
+        }
+        if (from !== null && (feed.window_start === null || from < feed.window_start)) {
+          if (await rewindFeed(db, feedId, token, from)) feed.window_start = from;
+        }
+        const started = performance.now();
         const connector = await connectorFor(feed.server_id);
         const source = connector.source;
+        const feedDeps: CollectFeedDeps = {
+          ...collectDeps, claimToken: token,
+          afterRead: () => hook('read', runId, feedId), afterCommit: () => hook('committed', runId, feedId),
+        };
         const result = source.kind === 'counters' ? await collectCounterFeed(feedDeps, source, feed)
           : source.kind === 'jobs' ? await collectJobFeed(feedDeps, source, feed)
           : await collectTenantFeed(feedDeps, source, feed);
@@ -298,28 +345,48 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
           const traits = source.learntTraits();
           if (Object.keys(traits).length > 0) await db.query(`UPDATE servers SET traits = traits || $2::jsonb WHERE id = $1`, [feed.server_id, JSON.stringify(traits)]);
         }
-        await finishFeed(feedId, result.stopped ? 'skipped' : 'done', result, null);
-        collectionMetrics.feeds.inc({ type: feed.type, outcome: result.stopped ? 'skipped' : 'done' });
+        if (result.stopped?.claimLost) {
+          // Another lane took the feed (our claim lapsed) or it restarted: what was committed stays; this
+          // run collects it again once it is free, never marks it done.
+          deps.log(`collection run ${runId}: feed ${feedId}: ${result.stopped.reason}; collecting it again when it is free`);
+          await release(null);
+          return await deferRunFeed(db, runId, feedId, workerId, 1);
+        }
+        const totals = { devices: result.devices, readings: result.readings, pages: result.pages, pagesRead: result.pagesRead, anomalies: result.anomalies };
+        if (result.stopped) {
+          await finish(feedId, { outcome: 'skipped', totals, error: `feed ${feedId}: ${result.stopped.reason}` }, feed.type);
+          return await release(null);
+        }
+        await finish(feedId, { outcome: 'collected', totals }, feed.type);
+        await release({ from });
         collectionMetrics.feedSeconds.observe({ type: feed.type }, (performance.now() - started) / 1000);
         collectionMetrics.readings.inc({ type: feed.type }, result.readings);
+        collectionMetrics.pagesRead.inc({ type: feed.type }, result.pagesRead);
         collectionMetrics.anomalies.inc({ type: feed.type }, result.anomalies);
       } catch (error) {
-        collectionMetrics.feeds.inc({ type: feed.type, outcome: 'failed' });
+        if (error instanceof LaneKilled) throw error;
         const message = error instanceof UpstreamError || error instanceof Conflict ? error.message : 'internal error while collecting (see the server log)';
         if (!(error instanceof UpstreamError) && !(error instanceof Conflict)) deps.log(`collection run ${runId}: feed ${feedId} failed: ${(error as Error).stack ?? String(error)}`);
         await db.query(`UPDATE feeds SET last_error = $2 WHERE id = $1`, [feedId, message]);
-        await finishFeed(feedId, 'failed', null, `feed ${feedId}: ${message}`);
+        let outcome: 'failed' | 'offline' = 'failed';
         if (error instanceof UpstreamError && CONNECTION_FAILURES.has(error.failure) && !down.has(feed.server_id)) {
           const test = await checkServer(feed.server_id);
-          if (!test.ok) await skipServer(feed.server_id, `server ${feed.server_id} is unhealthy: ${test.message}`);
+          if (!test.ok) {
+            outcome = 'offline';
+            await serverDown(feed.server_id, `server ${feed.server_id} is unhealthy: ${test.message}`);
+          }
         }
+        await finish(feedId, { outcome, error: `feed ${feedId}: ${message}` }, feed.type);
+        if (!released) await release(null);
+      } finally {
+        heldTokens.delete(token);
       }
       processed += 1;
       await report();
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
         const progress = await getRunById(db, runId);
-        deps.log(`collection run ${runId}: ${progress.feeds_done}/${progress.feeds_total} feeds, ${progress.readings} readings, ${progress.pages} pages, ${progress.errors} error(s)`);
+        deps.log(`collection run ${runId}: ${progress.feeds_done}/${progress.feeds_total} feeds, ${progress.readings} readings, ${progress.pages_read} pages read (${progress.pages} net), ${progress.errors} error(s)`);
       }
     };
 
@@ -331,19 +398,18 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     try {
       for (;;) {
         const lanes = Array.from({ length: settings.feedConcurrency }, async () => {
-          for (let feedId = await claim(); feedId !== null && !options.signal?.aborted; feedId = await claim()) {
+          for (let feedId = await claim(); feedId !== null && !signal?.aborted; feedId = await claim()) {
             const id = feedId;
             await feedLimiter.run(() => collectOne(id));
           }
         });
         await Promise.all(lanes);
         left = await remaining();
-        if (left.n === 0 || options.signal?.aborted) break;
-        // Feeds another worker holds: it finishes them (we look again shortly), or its claim lapses and they are ours.
+        if (left.n === 0 || signal?.aborted) break;
+        // Feeds another lane holds: it finishes them (we look again shortly), or its claim lapses and they are ours.
         await new Promise((resolve) => setTimeout(resolve, Math.min(2, (left.wait ?? 0) + 0.1) * 1000));
       }
     } finally {
-      clearInterval(heartbeat);
       await Promise.all([...connectors.values()].map((c) => c.then((connector) => {
         collectionMetrics.requests.inc({ type: connector.type }, connector.stats.requests);
         collectionMetrics.retries.inc({ type: connector.type }, connector.stats.retries);
@@ -351,23 +417,33 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       }, () => {})));
     }
     // The last worker out closes the run.
-    if (left.n === 0) {
-      await db.query(
-        `UPDATE collection_runs SET status = CASE WHEN EXISTS (
-            SELECT 1 FROM collection_run_feeds WHERE run_id = $1 AND (status = 'failed' OR (status = 'skipped' AND error IS NOT NULL)))
-          THEN 'failed' ELSE 'succeeded' END, finished_at = $2
-          WHERE id = $1 AND status = 'running'`,
-        [runId, deps.clock()],
-      );
-    }
+    const closed = left.n === 0 && (await closeRun(db, runId, deps.clock()));
     const final = await getRunById(db, runId);
-    if (left.n === 0) collectionMetrics.runs.inc({ trigger: final.trigger, status: final.status });
-    options.onProgress?.({ run: final, processed });
+    if (closed) collectionMetrics.runs.inc({ trigger: final.trigger, status: final.status });
+    for (const listener of listeners) listener({ run: final, processed });
     deps.log(
-      `collection run ${runId}: ${final.status}: ${final.feeds_done}/${final.feeds_total} feeds, ${final.devices} devices, ${final.readings} readings, ${final.pages} pages, ${final.anomalies} anomalies, ${final.errors} error(s)`,
+      `collection run ${runId}: ${final.status}: ${final.feeds_done}/${final.feeds_total} feeds (${outcomeSummary(final)}), ${final.devices} devices, ${final.readings} readings, ${final.pages_read} pages read, ${final.pages} net, ${final.anomalies} anomalies, ${final.errors} error(s)`,
     );
     return final;
   };
 
-  return { workerId, connect, executeRun, checkServer, checkHealth };
+  const executeRun = (runId: string, options: { onProgress?: (p: RunProgress) => void; signal?: AbortSignal } = {}): Promise<RunRow> => {
+    const existing = executions.get(runId);
+    if (existing) {
+      if (options.onProgress) existing.listeners.add(options.onProgress);
+      return existing.done;
+    }
+    const listeners = new Set<(p: RunProgress) => void>(options.onProgress ? [options.onProgress] : []);
+    const done = runOnce(runId, listeners, options.signal).finally(() => {
+      executions.delete(runId);
+      if (executions.size === 0) heartbeatOn(false);
+    });
+    executions.set(runId, { done, listeners });
+    heartbeatOn(true);
+    return done;
+  };
+
+  const executing = () => [...executions.keys()];
+
+  return { workerId, connect, executing, executeRun, checkServer, checkHealth };
 }

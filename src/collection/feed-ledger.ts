@@ -48,7 +48,8 @@ export interface AnomalyRecord {
 export interface CollectedChunk {
   feedId: string;
   accountId: string;
-  workerId: string;
+  /** the feed claim's token (claims.ts takeFeed): a chunk is written only while its lane still holds the feed */
+  claimToken: string;
   /** the cursor this chunk was collected from: the write is refused if another collector moved it */
   windowStart: Date;
   from: Date;
@@ -64,8 +65,9 @@ export interface CollectedChunk {
 }
 
 export type ChunkOutcome =
-  | { written: true; nextWindowStart: Date; pagesChanged: number; carried: number; health: string }
-  | { written: false; reason: string };
+  | { written: true; nextWindowStart: Date; pagesChanged: number; pagesRead: number; carried: number; health: string }
+  /** claimLost: another lane holds the feed now, or its cursor was moved (a restart): collect it again later */
+  | { written: false; reason: string; claimLost: boolean };
 
 const sizeKey = (s: PaperSizeText) => `${s.width}x${s.length}`;
 
@@ -101,14 +103,14 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
   return db.transaction(async (tx) => {
     // The account row lock that month close takes too: a close either sees these deposits or refuses them.
     const account = await lockLedgerAccount(tx, chunk.accountId);
-    if (account.status !== 'active') return { written: false, reason: 'account is inactive' };
+    if (account.status !== 'active') return { written: false, reason: 'account is inactive', claimLost: false };
     const [feed] = await tx.query<{ window_start: Date | null; status: string; deleted_at: Date | null; lease_owner: string | null; last_reading_at: Date | null; health_check: string }>(
       `SELECT window_start, status, deleted_at, lease_owner, last_reading_at, health_check FROM feeds WHERE id = $1 FOR UPDATE`,
       [chunk.feedId],
     );
-    if (!feed || feed.deleted_at !== null || feed.status !== 'active') return { written: false, reason: 'feed is no longer active' };
-    if (feed.lease_owner !== chunk.workerId) return { written: false, reason: 'another collector holds the feed' };
-    if (feed.window_start?.getTime() !== chunk.windowStart.getTime()) return { written: false, reason: 'the feed was collected meanwhile' };
+    if (!feed || feed.deleted_at !== null || feed.status !== 'active') return { written: false, reason: 'feed is no longer active', claimLost: false };
+    if (feed.lease_owner !== chunk.claimToken) return { written: false, reason: 'another collector holds the feed', claimLost: true };
+    if (feed.window_start?.getTime() !== chunk.windowStart.getTime()) return { written: false, reason: 'the feed was collected meanwhile', claimLost: true };
 
     const firstDay = formatDay(chunk.from);
     const lastDay = formatDay(chunk.final ? chunk.to : new Date(chunk.to.getTime() - 1));
@@ -134,8 +136,10 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
     )) existing.set(`${row.day}\u0000${sizeKey(row)}`, row);
 
     const computed = new Map<string, ComputedDay>();
+    let pagesRead = 0;
     for (const c of chunk.computed) {
       if (c.day < firstDay || c.day > lastDay) continue;
+      pagesRead += c.pages;
       const key = `${c.day}\u0000${sizeKey(c.size)}`;
       const entry = computed.get(key) ?? { day: c.day, size: c.size, pages: 0 };
       entry.pages += c.pages;
@@ -223,7 +227,7 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
         WHERE id = $1`,
       [chunk.feedId, next, now, lastReadingAt === null ? null : new Date(lastReadingAt), chunk.externalName, health, leaseSeconds],
     );
-    return { written: true, nextWindowStart: next, pagesChanged, carried, health };
+    return { written: true, nextWindowStart: next, pagesChanged, pagesRead, carried, health };
   });
 }
 

@@ -5,6 +5,7 @@ import { loadSecretKey, secretBox, type SecretBox } from '../integrations/secret
 import type { IntegrationDeps } from '../integrations/servers-service.ts';
 import { createCollectionEngine, type CollectionEngine, type EngineDeps } from './engine.ts';
 import { openRuns } from './runs.ts';
+import { joinableRuns, lapseAllClaims } from './claims.ts';
 import { detached } from '../db/ambient.ts';
 
 export const COLLECT_RUN_JOB = 'collect-run';
@@ -32,6 +33,14 @@ export interface CollectionRuntime {
    * collected twice). `soleProcess` (the embedded store admits one) also frees the claims that process held.
    */
   resumeOpenRuns(soleProcess: boolean): Promise<number>;
+  /**
+   * Every serve and worker process looks, twice a lease period, for open runs nobody renews (their process
+   * died, or their jobs were never started) or with feeds nobody collects, and joins them: no run waits for
+   * a restart or for the job queue's expiry. Returns a stop function.
+   */
+  startSweep(): () => void;
+  /** One look (what the sweep does each time): the runs this process joined. */
+  sweepOnce(): Promise<string[]>;
 }
 
 export function createCollectionRuntime(deps: {
@@ -39,7 +48,7 @@ export function createCollectionRuntime(deps: {
   config: Config;
   clock: () => Date;
   log?: (line: string) => void;
-  engine?: Partial<Pick<EngineDeps, 'leaseSeconds' | 'workerId' | 'beforeFeed'>>;
+  engine?: Partial<Pick<EngineDeps, 'leaseSeconds' | 'workerId' | 'hooks' | 'heartbeat'>>;
 }): CollectionRuntime {
   let log = deps.log ?? (() => {});
   const secrets = secretBox(loadSecretKey(deps.config.collection.secretKey, deps.config.dataDir));
@@ -85,16 +94,33 @@ export function createCollectionRuntime(deps: {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
     async resumeOpenRuns(soleProcess) {
-      if (soleProcess) {
-        await deps.db.query(`UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL`);
-        await deps.db.query(`UPDATE collection_run_feeds SET status = 'pending', claimed_by = NULL, lease_until = NULL WHERE status = 'claimed'`);
-      }
+      // Lapsed, not freed: a claim whose collector was collecting counts a death (claims.ts), so a feed that
+      // kills the process on every start is failed after the second instead of resumed forever.
+      if (soleProcess) await lapseAllClaims(deps.db);
       const runs = await openRuns(deps.db);
       for (const runId of runs) {
         log(`collection run ${runId} was left open: resuming it`);
         await this.startRun(runId);
       }
       return runs.length;
+    },
+    async sweepOnce() {
+      const joined = await joinableRuns(deps.db, engine.executing(), deps.config.collection.runsPerProcess - engine.executing().length);
+      for (const runId of joined) {
+        log(`collection run ${runId}: joining it (its process stopped renewing it, or it has feeds nobody is collecting)`);
+        background(() => engine.executeRun(runId));
+      }
+      return joined;
+    },
+    startSweep() {
+      let sweeping = false;
+      const timer = setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        void this.sweepOnce().catch((error: Error) => log(`collection sweep: ${error.message}`)).finally(() => (sweeping = false));
+      }, Math.max(250, (deps.config.collection.leaseSeconds * 1000) / 2));
+      timer.unref();
+      return () => clearInterval(timer);
     },
   };
 }

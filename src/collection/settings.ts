@@ -27,6 +27,8 @@ export interface CollectionSettings {
   leaseSeconds: number;
   /** Collection runs one process works on at once (feeds and requests stay bounded across them). */
   runsPerProcess: number;
+  /** Open runs an account may have asked for at once through the API (a repeated request joins its pending run). */
+  openRunsPerAccount: number;
 }
 
 /** A 32-byte key given as 64 hex digits or base64. */
@@ -64,5 +66,6 @@ export function loadCollectionSettings(env: NodeJS.ProcessEnv): CollectionSettin
     runShards: integer(env, 'CANOPY_COLLECT_SHARDS', 2, 1, 64),
     leaseSeconds: integer(env, 'CANOPY_COLLECT_LEASE_SECONDS', 120, 1, 3600),
     runsPerProcess: integer(env, 'CANOPY_COLLECT_RUNS_PER_PROCESS', 4, 1, 64),
+    openRunsPerAccount: integer(env, 'CANOPY_COLLECT_OPEN_RUNS_PER_ACCOUNT', 3, 1, 1000),
   };
 }

@@ -7,7 +7,7 @@ import { Deleted, IdParams, PageQuery, errorResponses } from '../http/schemas.ts
 import type { RouteDeps } from '../http/scope.ts';
 import { Conflict } from '../domain/errors.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
-import { createRun } from '../collection/runs.ts';
+import { requestRun } from '../collection/runs.ts';
 import * as feeds from './feeds-service.ts';
 import { withServerConnector } from './servers-service.ts';
 import { runtimeOf } from './servers-routes.ts';
@@ -21,8 +21,9 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
   /** A feed created or re-activated collects at once: a backfill when its activation is in the past. */
   const backfill = async (account: AccountRef, feed: feeds.FeedRow) => {
     if (feed.status !== 'active' || (feed.activated_at && feed.activated_at > clock())) return;
-    const run = await createRun(db, { account, feedId: feed.id, trigger: 'backfill', now: clock() });
-    await runtime.startRun(run.id);
+    // A backfill already pending for the feed (created, then re-activated at once) is the same request.
+    const { run, joined } = await requestRun(db, { account, feedId: feed.id, trigger: 'backfill', now: clock(), openRunsBound: null });
+    if (!joined) await runtime.startRun(run.id);
   };
 
   for (const base of ['/feeds', '/sources']) {

@@ -7,6 +7,7 @@ import { Conflict, InvalidInput, NotFound } from '../domain/errors.ts';
 import type { AccountRef, Principal } from '../keys/api-keys.ts';
 import { limitClause, type PageRequest } from '../http/pagination.ts';
 import type { ServerType } from '../connectors/types.ts';
+import { breakFeedClaim } from '../collection/claims.ts';
 
 export type FeedHealth = 'pending' | 'healthy' | 'unhealthy' | 'offline';
 
@@ -140,10 +141,8 @@ export async function createFeed(db: Database, principal: Principal, account: Ac
 /** Forgets what collection learnt (device counters, cursor): the next run starts again from `start`. */
 async function restartCollection(tx: Queryable, feedId: string, start: Date): Promise<void> {
   await tx.query(`DELETE FROM feed_devices WHERE feed_id = $1`, [feedId]);
-  await tx.query(
-    `UPDATE feeds SET window_start = $2, health_check = 'pending', last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $1`,
-    [feedId, start],
-  );
+  await tx.query(`UPDATE feeds SET window_start = $2, health_check = 'pending', last_error = NULL WHERE id = $1`, [feedId, start]);
+  await breakFeedClaim(tx, feedId);
 }
 
 /** Changes what was given. A new entity, server, scope or activation restarts collection from the activation day. */
@@ -185,7 +184,8 @@ export async function activateFeed(db: Database, account: AccountRef, id: string
 
 export async function deactivateFeed(db: Queryable, account: AccountRef, id: string, now: Date): Promise<FeedRow> {
   await getFeed(db, account, id);
-  await db.query(`UPDATE feeds SET status = 'inactive', deactivated_at = $2, lease_owner = NULL, lease_until = NULL WHERE id = $1`, [id, now]);
+  await db.query(`UPDATE feeds SET status = 'inactive', deactivated_at = $2 WHERE id = $1`, [id, now]);
+  await breakFeedClaim(db, id);
   return getFeed(db, account, id);
 }
 
@@ -195,10 +195,10 @@ export async function deleteFeed(db: Database, account: AccountRef, id: string, 
   await db.transaction(async (tx) => {
     await tx.query(`DELETE FROM feed_devices WHERE feed_id = $1`, [id]);
     await tx.query(
-      `UPDATE feeds SET deleted_at = $2, status = 'inactive', deactivated_at = coalesce(deactivated_at, $2), lease_owner = NULL, lease_until = NULL
-        WHERE id = $1`,
+      `UPDATE feeds SET deleted_at = $2, status = 'inactive', deactivated_at = coalesce(deactivated_at, $2) WHERE id = $1`,
       [id, now],
     );
+    await breakFeedClaim(tx, id);
   });
 }
 

@@ -152,7 +152,9 @@ export const CollectionRun = Type.Object({
   feed_id: NullableUuid,
   trigger: StringEnum(['nightly', 'manual', 'backfill', 'cli'] as const),
   since: Type.Union([Day, Type.Null()]),
-  status: StringEnum(['queued', 'running', 'succeeded', 'failed'] as const),
+  status: StringEnum(['queued', 'running', 'succeeded', 'partial', 'failed'] as const, {
+    description: 'succeeded: every feed collected, covered by another run (waited_for) or no longer active; partial: some failed or were offline; failed: none collected',
+  }),
   created_at: Timestamp,
   started_at: NullableTimestamp,
   finished_at: NullableTimestamp,
@@ -161,9 +163,36 @@ export const CollectionRun = Type.Object({
   devices: Type.Integer(),
   readings: Type.Integer(),
   pages: Type.Integer({ description: 'net change of deposited pages' }),
+  pages_read: Type.Integer({ description: 'pages the readings of the collected windows computed (re-read days included)' }),
   anomalies: Type.Integer(),
-  errors: Type.Integer(),
+  errors: Type.Integer({ description: 'feeds failed or offline' }),
   error_messages: Type.Array(Type.String()),
+  outcomes: Type.Object({
+    collected: Type.Integer(), failed: Type.Integer(), offline: Type.Integer(),
+    waited_for: Type.Integer({ description: 'covered by another run that collected the feed after this one was asked for' }),
+    skipped: Type.Integer({ description: 'deactivated or deleted after the run began' }),
+    open: Type.Integer({ description: 'not finished yet' }),
+  }, { description: 'how many feeds of the run ended each way (GET /collection-runs/:id/feeds lists them)' }),
+});
+
+export const CreatedRun = Type.Object({
+  ...CollectionRun.properties,
+  joined: Type.Boolean({ description: 'true: a pending run of the same request already existed, and this is it (no second run was made)' }),
+});
+
+export const RunFeed = Type.Object({
+  feed_id: Uuid,
+  account_id: Uuid,
+  outcome: StringEnum(['pending', 'collecting', 'collected', 'failed', 'offline', 'waited_for', 'skipped'] as const),
+  error: Type.Union([Type.String(), Type.Null()], { description: 'why it failed, was offline or skipped' }),
+  covered_by: Type.Union([Uuid, Type.Null()], { description: 'waited_for: the run that collected the feed' }),
+  devices: Type.Integer(),
+  readings: Type.Integer(),
+  pages: Type.Integer({ description: 'net change of deposited pages' }),
+  pages_read: Type.Integer(),
+  anomalies: Type.Integer(),
+  attempts: Type.Integer({ description: 'collections of the feed started for this run (more than one: a collector died or lost its claim)' }),
+  finished_at: NullableTimestamp,
 });
 
 export const CreateRunBody = Type.Object({

@@ -9,7 +9,7 @@ import { isoTimestamp } from '../http/wire.ts';
 import { InvalidInput } from '../domain/errors.ts';
 import { accountInScope } from '../http/auth.ts';
 import type { CollectionRuntime } from '../collection/runtime.ts';
-import { createRun } from '../collection/runs.ts';
+import { requestRun } from '../collection/runs.ts';
 import * as servers from './servers-service.ts';
 import { createFeed, listServerFeeds } from './feeds-service.ts';
 import { ConnectionTestResult, CreateServerBody, Feed, ProvisionTenantBody, Server, UpdateServerBody, UpstreamEntity } from './schema.ts';
@@ -155,8 +155,8 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
         });
       });
       const feed = await createFeed(db, principal, account, { server_id: server.id, external_id: tenant.id, external_name: tenant.tenant_name }, clock());
-      const run = await createRun(db, { account, feedId: feed.id, trigger: 'backfill', now: clock() });
-      await runtime.startRun(run.id);
+      const { run, joined } = await requestRun(db, { account, feedId: feed.id, trigger: 'backfill', now: clock(), openRunsBound: null });
+      if (!joined) await runtime.startRun(run.id);
       reply.code(201);
       return feedView(feed);
     },

@@ -1,7 +1,7 @@
 // Shapes servers, feeds, devices, anomalies and runs for the wire: no password, timestamps without fractions.
 import { withinBusinessDays } from '../domain/calendar.ts';
 import { isoTimestamp } from '../http/wire.ts';
-import type { RunRow } from '../collection/runs.ts';
+import type { RunFeedRow, RunRow } from '../collection/runs.ts';
 import type { AnomalyRow, DeviceRow, FeedRow } from './feeds-service.ts';
 import type { ServerRow } from './servers-service.ts';
 
@@ -61,6 +61,10 @@ export function deviceView(row: DeviceRow, now: Date) {
 
 export function anomalyView(row: AnomalyRow) {
   return { ...row, read_at: isoTimestamp(row.read_at), created_at: isoTimestamp(row.created_at) };
+}
+
+export function runFeedView(row: RunFeedRow) {
+  return { ...row, finished_at: isoTimestamp(row.finished_at) };
 }
 
 export function runView(row: RunRow) {

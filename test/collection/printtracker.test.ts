@@ -74,9 +74,10 @@ describe(`Print Tracker collection against the sandbox (${storeName})`, () => {
   it('counts feeds, readings and upstream requests at /metrics for operators', async () => {
     const res = await w.t.call('/metrics');
     expect(res.statusCode).toBe(200);
-    const done = /canopy_collection_feeds_total\{type="printtracker",outcome="done"\} (\d+)/.exec(res.body);
+    const done = /canopy_collection_feeds_total\{type="printtracker",outcome="collected"\} (\d+)/.exec(res.body);
     expect(Number(done?.[1])).toBeGreaterThanOrEqual(3 * 13);
     expect(res.body).toMatch(/canopy_collection_readings_total\{type="printtracker"\} [1-9]\d*/);
+    expect(res.body).toMatch(/canopy_collection_pages_read_total\{type="printtracker"\} [1-9]\d*/);
     expect(res.body).toMatch(/canopy_upstream_requests_total\{type="printtracker"\} [1-9]\d*/);
     expect(res.body).toMatch(/canopy_collection_runs_total\{trigger="manual",status="succeeded"\} [1-9]/);
   });

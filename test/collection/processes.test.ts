@@ -116,7 +116,7 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
     const r = await runCli(['collect', '--account', dealerId], env());
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/collection run [0-9a-f-]{36}: 4 feed\(s\)/);
-    expect(r.stdout).toMatch(/succeeded: 4\/4 feeds, \d+ devices, \d+ readings, -?\d+ pages, \d+ anomalies, 0 error\(s\)/);
+    expect(r.stdout).toMatch(/succeeded: 4\/4 feeds \(4 collected, 0 waited for another run, 0 failed, 0 offline\), \d+ devices, \d+ readings, [1-9]\d* pages read, net [+-]\d+ pages, \d+ anomalies, 0 error\(s\)/);
     const bad = await runCli(['collect', '--since', '2025-02-30'], env());
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--since must be a calendar date/);

@@ -14,7 +14,6 @@ export function pharosConnector(access: ServerAccess, options: ConnectorOptions)
   // Learnt from answers (DESIGN: the end day may be inclusive or exclusive), kept on the server.
   let endDay: EndDay | undefined = access.traits.pharosEndDay === 'inclusive' || access.traits.pharosEndDay === 'exclusive'
     ? access.traits.pharosEndDay : undefined;
-  const today = () => formatDay(new Date(options.now?.() ?? Date.now()));
 
   const get = async (path: string): Promise<UpstreamResponse> => {
     const response = await http.request('GET', `/ReportApi/Reports${path}`, { headers });
@@ -58,11 +57,19 @@ export function pharosConnector(access: ServerAccess, options: ConnectorOptions)
         return pages;
       }
       const whole = (await printJobs(days[0], days[days.length - 1])).summaryPages;
-      const last = days[days.length - 1];
-      // Inclusive with empty single days makes [first, last] empty; non-empty proves exclusive. When it is empty
-      // too, only the last day is open: its next day is in the future when it is today, so [last, next] decides.
-      if (whole === 0 && !(last >= today())) return pages;
-      if (whole === 0 && (await ask(last, 'exclusive')) === 0) return pages;
+      // Inclusive with empty single days makes [first, last] empty; non-empty proves exclusive. When it is
+      // empty too, the last day is still open (exclusive would not have shown it), so the rule must be
+      // decided, never guessed: [last, next] is the last day (exclusive) or the last and next days
+      // (inclusive); empty, the last day printed nothing under either rule. Non-empty, [next, next]
+      // tells them apart: pages there are only possible under an inclusive end (and then the last day is empty).
+      if (whole === 0) {
+        const last = days[days.length - 1];
+        if ((await ask(last, 'exclusive')) === 0) return pages;
+        if ((await ask(nextDay(last), 'inclusive')) > 0) {
+          endDay = 'inclusive';
+          return pages;
+        }
+      }
       endDay = 'exclusive';
     }
     for (const day of days) pages.set(day, await ask(day, endDay));

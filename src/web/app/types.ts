@@ -130,15 +130,19 @@ export interface Feed {
 
 export interface CollectionRun {
   id: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  status: 'queued' | 'running' | 'succeeded' | 'partial' | 'failed';
   feeds_total: number;
   feeds_done: number;
   devices: number;
   readings: number;
   pages: number;
+  pages_read: number;
   anomalies: number;
   errors: number;
   error_messages: string[];
+  outcomes: { collected: number; failed: number; offline: number; waited_for: number; skipped: number; open: number };
+  /** only on POST: an identical pending run was returned instead of a new one */
+  joined?: boolean;
 }
 
 export interface Device {

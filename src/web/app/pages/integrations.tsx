@@ -262,13 +262,14 @@ function ProvisionTenant({ api, server, customers, onDone }: { api: Api; server:
 function CollectNow({ api, onFinished }: { api: Api; onFinished: () => void }) {
   const [run, setRun] = useState<CollectionRun | null>(null);
   const start = useSubmit(() => post<CollectionRun>(api('/collection-runs'), {}));
+  const finished = (r: CollectionRun) => r.status === 'succeeded' || r.status === 'partial' || r.status === 'failed';
   useEffect(() => {
-    if (!run || run.status === 'succeeded' || run.status === 'failed') return;
+    if (!run || finished(run)) return;
     const timer = setTimeout(async () => {
       try {
         const next = await get<CollectionRun>(api(`/collection-runs/${run.id}`));
-        setRun(next);
-        if (next.status === 'succeeded' || next.status === 'failed') onFinished();
+        setRun({ ...next, joined: run.joined });
+        if (finished(next)) onFinished();
       } catch {
         setRun({ ...run });
       }
@@ -287,10 +288,19 @@ function CollectNow({ api, onFinished }: { api: Api; onFinished: () => void }) {
       {run && (
         <div class="run" role="status" aria-live="polite" data-testid="collection-run" data-status={run.status}>
           <progress max={total} value={run.status === 'succeeded' ? total : done} aria-label="Feeds collected" />
+          {run.joined && <p class="muted small">A collection you asked for was already waiting to start: this is it.</p>}
           <p>
-            {run.status === 'queued' ? 'Queued…' : run.status === 'running' ? 'Collecting…' : run.status === 'succeeded' ? 'Done.' : 'Failed.'}{' '}
-            {run.feeds_done} of {run.feeds_total} feeds · {f.pages(run.devices)} devices · {f.pages(run.readings)} readings · {f.pages(run.pages)} pages · {run.anomalies} anomalies
+            {run.status === 'queued' ? 'Queued…' : run.status === 'running' ? 'Collecting…' : run.status === 'succeeded' ? 'Done.'
+              : run.status === 'partial' ? 'Partly done: some feeds were not collected.' : 'Failed: no feed was collected.'}{' '}
+            {run.feeds_done} of {run.feeds_total} feeds · {f.pages(run.pages_read)} pages read · net {run.pages >= 0 ? '+' : ''}{f.pages(run.pages)} pages · {f.pages(run.devices)} devices · {f.pages(run.readings)} readings · {run.anomalies} anomalies
             {run.errors > 0 && <> · {run.errors} errors</>}
+          </p>
+          <p class="small" data-testid="collection-outcomes">
+            {run.outcomes.collected} collected
+            {run.outcomes.waited_for > 0 && <> · {run.outcomes.waited_for} collected by another run meanwhile</>}
+            {run.outcomes.failed > 0 && <> · {run.outcomes.failed} failed</>}
+            {run.outcomes.offline > 0 && <> · {run.outcomes.offline} offline (server down)</>}
+            {run.outcomes.skipped > 0 && <> · {run.outcomes.skipped} no longer active</>}
           </p>
           {run.error_messages.length > 0 && <ul class="form-error">{run.error_messages.map((m, i) => <li key={i}>{m}</li>)}</ul>}
         </div>
