@@ -4,7 +4,7 @@
 // that reruns exactly it.
 import { describe, expect, it } from 'vitest';
 import { testDatabaseUrl } from '../helpers/harness.ts';
-import { runChaosSeed, type ChaosReport, type ChaosStore } from './scenario.ts';
+import { runChaosSeed, type ChaosOptions, type ChaosReport, type ChaosStore } from './scenario.ts';
 
 export const DEFAULT_CHAOS_SEEDS = '1,2';
 
@@ -15,9 +15,9 @@ function seeds(): number[] {
   return list;
 }
 
-function rerun(seed: number, store: ChaosStore): string {
+function rerun(seed: number, store: ChaosStore, options: ChaosOptions): string {
   const db = store === 'postgresql' ? `TEST_DATABASE_URL=${testDatabaseUrl} ` : '';
-  return `CHAOS_SEEDS=${seed} ${db}npx vitest run test/chaos`;
+  return `CHAOS_SEEDS=${seed} ${options.sinceIntoClosedMonth ? 'CHAOS_CLOSED_SINCE=1 ' : ''}${db}npx vitest run test/chaos`;
 }
 
 function summary(r: ChaosReport): string {
@@ -28,22 +28,38 @@ function summary(r: ChaosReport): string {
 
 const store: ChaosStore = testDatabaseUrl ? 'postgresql' : 'pglite';
 
+async function scenario(seed: number, options: ChaosOptions) {
+  const report = await runChaosSeed(seed, store, options, (line) => process.stdout.write(`${line}\n`));
+  process.stdout.write(`${summary(report)}\n`);
+  const again = rerun(seed, store, options);
+  if (report.problems.length > 0) process.stdout.write(`\nchaos seed ${seed} FAILED on ${store}; rerun it with:\n  ${again}\n\n${report.problems.join('\n')}\n`);
+  expect(report.problems, `seed ${seed} on ${store}; rerun: ${again}`).toEqual([]);
+  // The scenario really went through faults and kills (a scenario that injected nothing proves nothing).
+  expect(report.requests.hang ?? 0).toBeGreaterThan(0);
+  expect(report.requests.truncated ?? 0).toBeGreaterThan(0);
+  expect(report.requests['429'] ?? 0).toBeGreaterThan(0);
+  expect(report.requests['5xx'] ?? 0).toBeGreaterThan(0);
+  expect(report.kills.some((k) => k.includes('SIGKILLed'))).toBe(true);
+  expect(report.pagesCompared).toBeGreaterThan(0);
+}
+
 describe(`chaos scenario (${store}: ${store === 'postgresql' ? 'serve + 2 workers' : 'serve + CLI through the control socket'}, 20% faults)`, () => {
   for (const seed of seeds()) {
     it(`seed ${seed}: every open day equals the truth, closed months equal their transactions, totals equal, no run left open`, async () => {
-      const report = await runChaosSeed(seed, store, (line) => process.stdout.write(`${line}\n`));
-      process.stdout.write(`${summary(report)}\n`);
-      if (report.problems.length > 0) {
-        process.stdout.write(`\nchaos seed ${seed} FAILED on ${store}; rerun it with:\n  ${rerun(seed, store)}\n\n${report.problems.join('\n')}\n`);
-      }
-      expect(report.problems, `seed ${seed} on ${store}; rerun: ${rerun(seed, store)}`).toEqual([]);
-      // The scenario really went through faults and kills (a scenario that injected nothing proves nothing).
-      expect(report.requests.hang ?? 0).toBeGreaterThan(0);
-      expect(report.requests.truncated ?? 0).toBeGreaterThan(0);
-      expect(report.requests['429'] ?? 0).toBeGreaterThan(0);
-      expect(report.requests['5xx'] ?? 0).toBeGreaterThan(0);
-      expect(report.kills.some((k) => k.includes('SIGKILLed'))).toBe(true);
-      expect(report.pagesCompared).toBeGreaterThan(0);
+      await scenario(seed, { sinceIntoClosedMonth: false });
     }, 600_000);
+  }
+  // Known defect (issue 12, on the engine branch merged here): a `--since` that reaches into a closed month
+  // re-reads closed days and carries their difference into the first open day again, although the first
+  // run after the close already carried it (writeChunk compares a closed day with what it holds, not with
+  // what was already carried out of it): pages counted twice. CHAOS_CLOSED_SINCE=1 runs these seeds.
+  for (const seed of seeds()) {
+    it.skipIf(!process.env.CHAOS_CLOSED_SINCE)(
+      `seed ${seed} with canopy collect --since into the closed month (skipped unless CHAOS_CLOSED_SINCE=1: known double carry)`,
+      async () => {
+        await scenario(seed, { sinceIntoClosedMonth: true });
+      },
+      600_000,
+    );
   }
 });

@@ -25,7 +25,8 @@ export const CHAOS_CALENDAR = {
   /** Month close runs here: February and March have ended plus the 2-day grace. */
   close: '2025-04-03T04:00:00Z',
   closedThrough: '2025-03-31',
-  phase2: { canopy: '2025-04-08T03:00:00Z', sandbox: '2025-04-08T02:00:00Z', since: '2025-03-25' },
+  /** `since` re-collects open April; `closedSince` reaches back into closed March (ChaosOptions.sinceIntoClosedMonth). */
+  phase2: { canopy: '2025-04-08T03:00:00Z', sandbox: '2025-04-08T02:00:00Z', since: '2025-04-02', closedSince: '2025-03-25' },
   /** The feed created in phase 2 backfills through closed March. */
   lateFeedActivated: '2025-03-10',
 };
@@ -35,6 +36,11 @@ const CUSTOMERS = 5;
 const PHASE_TIMEOUT_MS = 240_000;
 
 export type ChaosStore = 'postgresql' | 'pglite';
+
+export interface ChaosOptions {
+  /** Phase 2 also runs `canopy collect --since` a week into closed March. */
+  sinceIntoClosedMonth: boolean;
+}
 
 export interface ChaosReport {
   seed: number;
@@ -57,7 +63,7 @@ interface Run {
 }
 
 /** Runs one seed end to end; never throws for a ledger difference (it is in `problems`), only for a broken set-up. */
-export async function runChaosSeed(seed: number, store: ChaosStore, log: (line: string) => void = () => {}): Promise<ChaosReport> {
+export async function runChaosSeed(seed: number, store: ChaosStore, options: ChaosOptions, log: (line: string) => void = () => {}): Promise<ChaosReport> {
   const started = performance.now();
   const random = seededRandom(seed);
   const cal = CHAOS_CALENDAR;
@@ -294,6 +300,7 @@ export async function runChaosSeed(seed: number, store: ChaosStore, log: (line: 
     const phase2Triggers: Array<() => Promise<unknown>> = [
       post, post, collect([]), collect(['--since', cal.phase2.since]), nightly,
       () => createFeed(customers[4], cal.lateFeedActivated),
+      ...(options.sinceIntoClosedMonth ? [collect(['--since', cal.phase2.closedSince])] : []),
     ];
     const runs2 = await phase(2, phase2Triggers, kills.filter((k) => k.phase === 2));
 
