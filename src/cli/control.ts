@@ -66,7 +66,11 @@ export async function startControlServer(
   };
 }
 
-/** Runs a command inside the server listening on the socket; null when no server answers there. */
+/**
+ * Runs a command inside the server listening on the socket; null when no server answers there. A server
+ * that stops before the command's exit line (killed, crashed) is a failure (1), never a success: what it
+ * started (a collection run) is resumed when a server starts again, and running it here too would repeat it.
+ */
 export function runRemote(
   socketPath: string,
   command: string,
@@ -77,24 +81,39 @@ export function runRemote(
 ): Promise<number | null> {
   return new Promise((resolve) => {
     if (!fs.existsSync(socketPath)) return resolve(null);
+    let answered = false;
     const req = http.request({ socketPath, path: '/run', method: 'POST' }, (res) => {
+      answered = true;
       let pending = '';
       let code = 1;
+      let exited = false;
+      const cut = () => {
+        if (exited) return;
+        exited = true;
+        err(`the server stopped before ${command} finished; a collection run it started goes on when the server starts again`);
+        resolve(1);
+      };
       res.on('data', (chunk: Buffer) => {
         pending += chunk.toString('utf8');
         let newline: number;
         while ((newline = pending.indexOf('\n')) !== -1) {
           const line = pending.slice(0, newline);
           pending = pending.slice(newline + 1);
-          if (line.startsWith(EXIT_MARK)) code = Number(line.slice(EXIT_MARK.length));
+          if (line.startsWith(EXIT_MARK)) {
+            code = Number(line.slice(EXIT_MARK.length));
+            exited = true;
+          }
           else if (line.startsWith(ERROR_MARK)) err(line.slice(ERROR_MARK.length));
           else if (line.startsWith(PROGRESS_MARK)) progress?.(JSON.parse(line.slice(PROGRESS_MARK.length)) as Progress);
           else out(`${line}\n`);
         }
       });
-      res.on('end', () => resolve(code));
+      res.on('end', () => (exited ? resolve(code) : cut()));
+      res.on('error', cut);
+      res.on('close', cut);
     });
-    req.on('error', () => resolve(null));
+    // Nobody listening: run locally. After an answer began, an error is the server going away.
+    req.on('error', () => (answered ? undefined : resolve(null)));
     req.end(JSON.stringify({ command, args }));
   });
 }

@@ -22,7 +22,7 @@ function rerun(seed: number, store: ChaosStore, options: ChaosOptions): string {
 
 function summary(r: ChaosReport): string {
   return `chaos seed ${r.seed} (${r.store}): ${(r.durationMs / 1000).toFixed(1)} s; sandbox requests ${JSON.stringify(r.requests)}; `
-    + `kills: ${r.kills.length ? r.kills.join('; ') : 'none'}; runs ${JSON.stringify(r.runs)}; `
+    + `kills: ${r.kills.length ? r.kills.join('; ') : 'none'}; runs ${JSON.stringify(r.runs)}; CLI exits ${JSON.stringify(r.cliExits)}; `
     + `${r.daysCompared} customer-days and ${r.pagesCompared} pages compared with the truth`;
 }
 

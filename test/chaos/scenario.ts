@@ -50,6 +50,8 @@ export interface ChaosReport {
   requests: Record<string, number>;
   kills: string[];
   runs: Record<string, number>;
+  /** `collect:0`, `collect:1`, `close-month:0`: CLI commands by exit code. */
+  cliExits: Record<string, number>;
   daysCompared: number;
   pagesCompared: number;
   problems: string[];
@@ -67,7 +69,7 @@ export async function runChaosSeed(seed: number, store: ChaosStore, options: Cha
   const started = performance.now();
   const random = seededRandom(seed);
   const cal = CHAOS_CALENDAR;
-  const report: ChaosReport = { seed, store, durationMs: 0, requests: {}, kills: [], runs: {}, daysCompared: 0, pagesCompared: 0, problems: [] };
+  const report: ChaosReport = { seed, store, durationMs: 0, requests: {}, kills: [], runs: {}, cliExits: {}, daysCompared: 0, pagesCompared: 0, problems: [] };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canopy-chaos-'));
   const clockFile = path.join(dataDir, 'test-clock');
   const rootKey = `root_${crypto.randomBytes(12).toString('hex')}`;
@@ -189,6 +191,11 @@ export async function runChaosSeed(seed: number, store: ChaosStore, options: Cha
       await serveUp;
       const done = runCli(args, env, PHASE_TIMEOUT_MS).then((r) => {
         log(`seed ${seed}: canopy ${args.join(' ')} -> ${r.status}: ${r.stdout.trim().split('\n').at(-1) ?? ''}`);
+        report.cliExits[`${args[0]}:${r.status}`] = (report.cliExits[`${args[0]}:${r.status}`] ?? 0) + 1;
+        // Cron reads the exit code: 0 only with the run's summary (a server that died under it is a failure).
+        if (args[0] === 'collect' && r.status === 0 && !/^succeeded: /m.test(r.stdout)) {
+          report.problems.push(`canopy ${args.join(' ')} exited 0 without a succeeded summary:\n${r.stdout}${r.stderr}`);
+        }
         return r;
       });
       clis.push(done);
