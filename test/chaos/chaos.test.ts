@@ -23,7 +23,7 @@ function rerun(seed: number, store: ChaosStore, options: ChaosOptions): string {
 function summary(r: ChaosReport): string {
   return `chaos seed ${r.seed} (${r.store}): ${(r.durationMs / 1000).toFixed(1)} s; sandbox requests ${JSON.stringify(r.requests)}; `
     + `kills: ${r.kills.length ? r.kills.join('; ') : 'none'}; runs ${JSON.stringify(r.runs)}; CLI exits ${JSON.stringify(r.cliExits)}; `
-    + `${r.daysCompared} customer-days and ${r.pagesCompared} pages compared with the truth`;
+    + `${r.lateAcrossClose} readings late across the close; ${r.daysCompared} customer-days and ${r.pagesCompared} pages compared with the truth`;
 }
 
 const store: ChaosStore = testDatabaseUrl ? 'postgresql' : 'pglite';
@@ -41,6 +41,7 @@ async function scenario(seed: number, options: ChaosOptions) {
   expect(report.requests['5xx'] ?? 0).toBeGreaterThan(0);
   expect(report.kills.some((k) => k.includes('SIGKILLed'))).toBe(true);
   expect(report.pagesCompared).toBeGreaterThan(0);
+  expect(report.lateAcrossClose).toBeGreaterThan(0);
 }
 
 describe(`chaos scenario (${store}: ${store === 'postgresql' ? 'serve + 2 workers' : 'serve + CLI through the control socket'}, 20% faults)`, () => {

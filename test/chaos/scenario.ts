@@ -54,6 +54,8 @@ export interface ChaosReport {
   cliExits: Record<string, number>;
   daysCompared: number;
   pagesCompared: number;
+  /** Readings of customers with a feed, timestamped before phase 1's collection and visible only after it: they land across the close. */
+  lateAcrossClose: number;
   problems: string[];
 }
 
@@ -69,7 +71,7 @@ export async function runChaosSeed(seed: number, store: ChaosStore, options: Cha
   const started = performance.now();
   const random = seededRandom(seed);
   const cal = CHAOS_CALENDAR;
-  const report: ChaosReport = { seed, store, durationMs: 0, requests: {}, kills: [], runs: {}, cliExits: {}, daysCompared: 0, pagesCompared: 0, problems: [] };
+  const report: ChaosReport = { seed, store, durationMs: 0, requests: {}, kills: [], runs: {}, cliExits: {}, lateAcrossClose: 0, daysCompared: 0, pagesCompared: 0, problems: [] };
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canopy-chaos-'));
   const clockFile = path.join(dataDir, 'test-clock');
   const rootKey = `root_${crypto.randomBytes(12).toString('hex')}`;
@@ -324,6 +326,7 @@ export async function runChaosSeed(seed: number, store: ChaosStore, options: Cha
     for (const r of [...new Map([...runs1, ...runs2].map((x) => [x.id, x])).values()]) {
       report.runs[`${r.trigger}:${r.status}`] = (report.runs[`${r.trigger}:${r.status}`] ?? 0) + 1;
     }
+    report.lateAcrossClose = lateAcrossClose(sandbox, customers.filter((c) => c.activated).map((c) => c.index), Date.parse(cal.phase1.sandbox));
     report.requests = requestOutcomes(await (await fetch(`${sandbox.printtracker.url}/__sandbox/stats`)).json() as SandboxStats);
     return report;
   } catch (error) {
@@ -364,6 +367,19 @@ async function depositsOf(api: Api, accountId: string): Promise<Map<string, numb
 async function transactionPages(api: Api, accountId: string): Promise<number> {
   const rows = await api<Array<{ pages: number }>>(`/v1/accounts/${accountId}/transactions?limit=1000`);
   return rows.reduce((n, t) => n + t.pages, 0);
+}
+
+/** Readings that exist by `at` but arrive after it (the sandbox's own facts, read from its world). */
+function lateAcrossClose(sb: Sandbox, customerIndices: number[], at: number): number {
+  const w = sb.world;
+  const day = Math.floor(at / 86_400_000);
+  let n = 0;
+  for (const i of customerIndices) {
+    for (const d of w.devicesUnder(w.fleet.customer(w.primaryCustomerIndices()[i]), 'all')) {
+      for (let k = day - 4; k <= day; k++) for (const r of w.readings.onDay(d, k)) if (r.t <= at && r.visibleAt > at) n++;
+    }
+  }
+  return n;
 }
 
 interface SandboxStats {
