@@ -41,8 +41,12 @@ export interface EngineDeps {
   heartbeat?: boolean;
 }
 
-/** claim: before taking the feed's claim; claimed: after; read: a chunk read, before its commit; committed: after it (the cursor moved); release: before letting the feed go. */
-export type CollectionStep = 'claim' | 'claimed' | 'read' | 'committed' | 'release';
+/**
+ * claim: before taking the feed's claim; deferred: another lane held it, the run comes back later; claimed:
+ * the claim is this lane's; read: a chunk read, before its commit; committed: after it (the cursor moved);
+ * release: before letting the feed go.
+ */
+export type CollectionStep = 'claim' | 'deferred' | 'claimed' | 'read' | 'committed' | 'release';
 
 /** Thrown by a test hook: the engine dies where it stands, as a killed process would. */
 export class LaneKilled extends Error {
@@ -304,7 +308,8 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
         if (!state?.live) return finish(feedId, { outcome: 'skipped', error: `feed ${feedId} was deactivated or deleted after the run began` }, 'unknown');
         // Another run's lane holds it (or one whose process died, until its claim lapses): this run comes
         // back to it when it is free, and either finds its request covered or collects it then.
-        return deferRunFeed(db, runId, feedId, workerId, 1);
+        await deferRunFeed(db, runId, feedId, workerId, 1);
+        return hook('deferred', runId, feedId);
       }
       heldTokens.add(token);
       let released = false;
