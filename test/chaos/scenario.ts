@@ -67,8 +67,9 @@ interface Run {
 }
 
 /** Runs one seed end to end; never throws for a ledger difference (it is in `problems`), only for a broken set-up. */
-export async function runChaosSeed(seed: number, store: ChaosStore, options: ChaosOptions, log: (line: string) => void = () => {}): Promise<ChaosReport> {
+export async function runChaosSeed(seed: number, store: ChaosStore, options: ChaosOptions, print: (line: string) => void = () => {}): Promise<ChaosReport> {
   const started = performance.now();
+  const log = (line: string) => print(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${line}`);
   const random = seededRandom(seed);
   const cal = CHAOS_CALENDAR;
   const report: ChaosReport = { seed, store, durationMs: 0, requests: {}, kills: [], runs: {}, cliExits: {}, lateAcrossClose: 0, daysCompared: 0, pagesCompared: 0, problems: [] };
@@ -259,8 +260,14 @@ export async function runChaosSeed(seed: number, store: ChaosStore, options: Cha
         const nightly = rs.filter((r) => r.trigger === 'nightly').length;
         return nightly >= nightlySent && rs.every((r) => r.status !== 'queued' && r.status !== 'running') ? rs : null;
       }, PHASE_TIMEOUT_MS, 500).catch(async (error: Error) => {
-        const open = (await allRuns()).filter((r) => r.status === 'queued' || r.status === 'running');
-        report.problems.push(`phase ${n}: ${error.message}; runs left open: ${JSON.stringify(open, null, 1)}`);
+        const rs = await allRuns();
+        const open = rs.filter((r) => r.status === 'queued' || r.status === 'running');
+        // Where each nightly job went: a job whose process died before its run existed leaves no run behind.
+        const nightlyLines = [serve, ...workers, ...retired].filter((p): p is Proc => !!p)
+          .flatMap((p, i) => p.output().split('\n').filter((l) => /collect-nightly|nightly collection run/.test(l)).map((l) => `  process ${i}${alive(p) ? '' : ' (dead)'}: ${l}`));
+        report.problems.push(
+          `phase ${n}: ${error.message}; runs left open: ${JSON.stringify(open, null, 1)}; nightly jobs sent ${nightlySent}, nightly runs ${rs.filter((r) => r.trigger === 'nightly').length}\n${nightlyLines.join('\n')}`,
+        );
         return allRuns();
       });
       return runs;
@@ -291,6 +298,7 @@ export async function runChaosSeed(seed: number, store: ChaosStore, options: Cha
       },
     ];
     const runs1 = await phase(1, phase1Triggers, kills.filter((k) => k.phase === 1));
+    log(`seed ${seed}: phase 1 ended (${runs1.length} runs)`);
     for (const c of customers.filter((x) => x.activated)) {
       c.atPhase1 = await depositsOf(api, c.accountId);
       c.truthPhase1 = truthByDay(await truth(sandbox, { entity: c.entity, start: c.activated!, end: cal.phase1.sandbox.slice(0, 10) }));
@@ -312,6 +320,7 @@ export async function runChaosSeed(seed: number, store: ChaosStore, options: Cha
       ...(options.sinceIntoClosedMonth ? [collect(['--since', cal.phase2.closedSince])] : []),
     ];
     const runs2 = await phase(2, phase2Triggers, kills.filter((k) => k.phase === 2));
+    log(`seed ${seed}: phase 2 ended (${runs2.length} runs)`);
 
     for (const c of customers.filter((x) => x.activated)) {
       c.deposits = await depositsOf(api, c.accountId);
