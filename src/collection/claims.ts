@@ -155,13 +155,15 @@ export async function finishRunFeed(
   );
 }
 
-/** pending|claimed -> offline for every open feed of the run on a server that failed its check. */
-export async function offlineServerFeeds(db: Queryable, runId: string, serverId: string, reason: string, now: Date): Promise<void> {
-  await db.query(
+/** pending -> offline for every feed of the run on a server that failed its check; returns their types. */
+export async function offlineServerFeeds(db: Queryable, runId: string, serverId: string, reason: string, now: Date): Promise<string[]> {
+  const rows = await db.query<{ type: string }>(
     `UPDATE collection_run_feeds rf SET status = 'offline', error = $3, finished_at = $4, collecting = false
-      FROM feeds f WHERE f.id = rf.feed_id AND rf.run_id = $1 AND f.server_id = $2 AND rf.status = 'pending'`,
+      FROM feeds f WHERE f.id = rf.feed_id AND rf.run_id = $1 AND f.server_id = $2 AND rf.status = 'pending'
+      RETURNING f.type`,
     [runId, serverId, reason, now],
   );
+  return rows.map((r) => r.type);
 }
 
 // ---- feed claims: free -> held by one lane's token -> free ---------------------------------------------

@@ -259,7 +259,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     };
     const serverDown = async (serverId: string, reason: string) => {
       down.set(serverId, reason);
-      await offlineServerFeeds(db, runId, serverId, reason, deps.clock());
+      for (const type of await offlineServerFeeds(db, runId, serverId, reason, deps.clock())) collectionMetrics.feeds.inc({ type, outcome: 'offline' });
     };
     await forEachConcurrently(servers, SERVER_CHECKS_AT_ONCE, async ({ server_id }) => {
       const test = await checkServer(server_id);

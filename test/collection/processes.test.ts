@@ -165,4 +165,57 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
       for (const w of workers) await stop(w);
     }
   }, 300_000);
+
+  it.skipIf(!databaseUrl)('takes over a run from a SIGKILLed worker in a live one, without a restart, the feed collected once', async () => {
+    await stop(serve);
+    const secretKey = fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim();
+    const workerEnv = env({ CANOPY_SECRET_KEY: secretKey, CANOPY_COLLECT_CONCURRENCY: '1' });
+    const workers = [spawnCanopy(['worker'], workerEnv), spawnCanopy(['worker'], workerEnv)];
+    const db = await openDatabase({ databaseUrl: testDatabaseUrl, schema });
+    const queue = await startJobs(db, [], { work: false, schedule: false, log: () => {} });
+    // Slow answers, so the worker is surely between two chunks of the backfill when it is killed.
+    await fetch(`${sb.printtracker.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 400 }) });
+    try {
+      await waitFor('two workers', async () => workers.every((w) => /worker \S+ started/.test(w.output())));
+      const [dealer] = await db.query<{ id: string; path: string }>(`SELECT id, path FROM accounts WHERE id = $1`, [dealerId]);
+      const [feed] = await db.query<{ id: string }>(`SELECT f.id FROM feeds f WHERE f.account_id = $1`, [customers[0].id]);
+      const run = await createRun(db, { account: dealer, feedId: feed.id, trigger: 'manual', since: ACTIVATED, now: new Date() });
+      for (const shard of [0, 1]) await queue.send(COLLECT_RUN_JOB, { runId: run.id, shard });
+      // The event: a worker collects the feed and has committed a chunk of it (the cursor left the activation day).
+      const holder = await waitFor('a committed chunk of the re-collection', async () => {
+        const [row] = await db.query<{ claimed_by: string }>(
+          `SELECT rf.claimed_by FROM collection_run_feeds rf JOIN feeds f ON f.id = rf.feed_id
+            WHERE rf.run_id = $1 AND rf.collecting AND f.window_start > $2::date`, [run.id, ACTIVATED],
+        );
+        return row?.claimed_by;
+      }).catch(async (error: Error) => {
+        const rows = await db.query(`SELECT rf.*, f.window_start FROM collection_run_feeds rf JOIN feeds f ON f.id = rf.feed_id WHERE rf.run_id = $1`, [run.id]);
+        throw new Error(`${error.message}: ${JSON.stringify(rows)} ${workers.map((w) => w.output().slice(-2000)).join('\n---\n')}`);
+      });
+      const victim = workers.find((w) => holder.split(':')[1] === String(w.child.pid))!;
+      const survivor = workers.find((w) => w !== victim)!;
+      await stop(victim, 'SIGKILL');
+      await fetch(`${sb.printtracker.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 60 }) });
+      // No process is started: the live worker takes the run over once the dead one's claims lapse (3 s here).
+      const done = await waitFor('the run to finish in the live worker', async () => {
+        const r = await getRunById(db, run.id);
+        return r.status === 'running' ? null : r;
+      }, 120_000);
+      expect(done).toMatchObject({ status: 'succeeded', errors: 0, outcomes: { collected: 1 } });
+      const [row] = await db.query<{ claimed_by: string; attempts: number; deaths: number }>(
+        `SELECT claimed_by, attempts, deaths FROM collection_run_feeds WHERE run_id = $1`, [run.id],
+      );
+      expect(row.claimed_by.split(':')[1]).toBe(String(survivor.child.pid));
+      expect(row).toMatchObject({ attempts: 2, deaths: 1 });
+      await queue.stop();
+      await db.close();
+      await startServe();
+      for (const c of customers) {
+        const expected = new Map((await truth(sb, { entity: c.entity, start: ACTIVATED, end: SANDBOX_NOW.slice(0, 10) })).filter((r) => r.pages > 0).map((r) => [r.date, r.pages]));
+        expect(Object.fromEntries([...(await depositsOf(c.id))].sort()), c.entity).toEqual(Object.fromEntries([...expected].sort()));
+      }
+    } finally {
+      for (const w of workers) await stop(w);
+    }
+  }, 300_000);
 });
