@@ -44,7 +44,17 @@ async function stream(res: ServerResponse, pieces: Iterable<string>): Promise<vo
     if (batch.length < 64 * 1024) continue;
     const ok = res.write(batch);
     batch = '';
-    if (!ok) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+    if (!ok) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
   }
   if (!res.destroyed) res.end(batch);
 }
@@ -93,8 +103,16 @@ export async function startHostilePrintTracker(options: { host?: string; port?: 
   const sockets = new Set<Socket>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    stats.requests += 1;
     const url = new URL(req.url ?? '/', 'http://hostile');
+    if (url.pathname === '/__hostile/mode' && req.method === 'POST') {
+      // The control route (bench:hostile runs the server in a process of its own): the next answers' mode.
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      mode = JSON.parse(text) as HostileMode;
+      res.writeHead(204).end();
+      return;
+    }
+    stats.requests += 1;
     if (req.headers['x-api-key'] !== HOSTILE_KEY) {
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"unauthorized"}');
       return;
@@ -168,4 +186,12 @@ export async function startHostilePrintTracker(options: { host?: string; port?: 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// `node sandbox/hostile-printtracker.ts` serves it alone and prints its URL (for bench:hostile).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const hostile = await startHostilePrintTracker();
+  console.log(hostile.url);
+  process.on('SIGTERM', () => void hostile.close().then(() => process.exit(0)));
+  process.on('disconnect', () => void hostile.close().then(() => process.exit(0)));
 }
