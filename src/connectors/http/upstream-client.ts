@@ -51,6 +51,8 @@ export interface UpstreamStats {
 
 const MAX_RETRY_DELAY_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 120_000;
+/** Body bytes scanned between two turns of the event loop (~1 ms of scanning). */
+const YIELD_EVERY_BYTES = 256 * 1024;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -181,12 +183,19 @@ export class UpstreamClient {
     const scanner = new JsonShapeScanner(bounds);
     const chunks: Buffer[] = [];
     let bytes = 0;
+    let sinceYield = 0;
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       bytes += chunk.length;
       if (bytes > bounds.maxBytes) refuse('bytes', bounds.maxBytes);
       scanner.feed(chunk);
       if (scanner.exceeded) refuse(scanner.exceeded.kind, scanner.exceeded.limit);
       chunks.push(chunk);
+      // Buffered chunks arrive as microtasks, one after another: let other requests through between slices.
+      sinceYield += chunk.length;
+      if (sinceYield >= YIELD_EVERY_BYTES) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     return Buffer.concat(chunks, bytes).toString('utf8');
   }
