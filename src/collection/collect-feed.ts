@@ -9,10 +9,16 @@ import { toPlainString, decimal } from '../domain/decimal.ts';
 import type { CounterSource, JobSource, TenantSource } from '../connectors/types.ts';
 import { MeterReadSet, type MeterReading } from '../connectors/printtracker/meter-reads.ts';
 import { forEachConcurrently } from '../connectors/http/limiter.ts';
+import { UpstreamError } from '../connectors/http/upstream-client.ts';
 import {
   LETTER_SIZE, writeChunk,
   type AnomalyRecord, type CollectedChunk, type ComputedDay, type DeviceUpdate, type PaperSizeText,
 } from './feed-ledger.ts';
+
+/** Distinct devices one feed's chunk may report: past it the feed fails, naming the bound. */
+export const MAX_DEVICES_PER_FEED = 50_000;
+const YIELD_EVERY_DEVICES = 500;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface FeedToCollect {
   id: string;
@@ -136,6 +142,9 @@ export async function collectCounterFeed(deps: CollectFeedDeps, source: CounterS
       byDevice.set(read.deviceId, list);
       lastReadingAt = Math.max(lastReadingAt ?? 0, read.at);
     }
+    if (byDevice.size > MAX_DEVICES_PER_FEED) {
+      throw new UpstreamError('upstream_error', `entity ${feed.external_id} reports ${byDevice.size.toLocaleString('en-US')} devices, more than ${MAX_DEVICES_PER_FEED.toLocaleString('en-US')} (the bound on devices per feed)`, null, 'devices');
+    }
 
     // Earlier readings of devices Canopy has no counter for: the baseline their first reading here counts from.
     const priors = new Map<string, CounterCheckpoint | null>();
@@ -150,7 +159,10 @@ export async function collectCounterFeed(deps: CollectFeedDeps, source: CounterS
     const computed = new Map<string, number>();
     const devices: DeviceUpdate[] = [];
     const anomalies: AnomalyRecord[] = [];
+    let handled = 0;
     for (const [deviceId, reads] of byDevice) {
+      // Long chunks are computed in slices, so /healthz and other requests are answered in between.
+      if (++handled % YIELD_EVERY_DEVICES === 0) await yieldToEventLoop();
       const row = rows.get(deviceId);
       let base: CounterCheckpoint | null;
       if (priors.has(deviceId)) {

@@ -7,6 +7,7 @@ import { startOfDay } from '../domain/calendar.ts';
 import { DEFAULT_WINDOW_POLICY, type WindowPolicy } from '../domain/collection-window.ts';
 import { Conflict } from '../domain/errors.ts';
 import { openConnector } from '../connectors/connect.ts';
+import { DEFAULT_ANSWER_BOUNDS } from '../connectors/http/answer-bounds.ts';
 import { UpstreamError } from '../connectors/http/upstream-client.ts';
 import { Limiter, forEachConcurrently } from '../connectors/http/limiter.ts';
 import type { Connector, ConnectorOptions, ServerAccess } from '../connectors/types.ts';
@@ -106,6 +107,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     attempts: settings.requestAttempts,
     retryBaseMs: settings.retryBaseMs,
     allowPrivate: settings.allowPrivateUpstreams,
+    answerBounds: { ...DEFAULT_ANSWER_BOUNDS, maxBytes: settings.maxAnswerBytes },
     requestRangeDays: settings.requestRangeDays,
     now: () => deps.clock().getTime(),
   });

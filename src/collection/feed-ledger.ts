@@ -6,7 +6,8 @@ import type { Database, Queryable } from '../db/database.ts';
 import { addMonths, eachDay, formatDay, monthKey, monthStart, withinBusinessDays, type MonthKey } from '../domain/calendar.ts';
 import { nextWindowStart, type WindowPolicy } from '../domain/collection-window.ts';
 import type { CounterCheckpoint } from '../domain/deltas.ts';
-import { standardPagesOf } from '../domain/paper.ts';
+import { MAX_PAGES, standardPagesOf } from '../domain/paper.ts';
+import { FEED_DAY_CEILING, applyFeedDayCeiling, withinDepositBound } from '../domain/feed-day-ceiling.ts';
 import { decimal } from '../domain/decimal.ts';
 import { isMonthClosedForWrite, lockLedgerAccount } from '../ledger/ledger-guards.ts';
 
@@ -145,6 +146,16 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
       entry.pages += c.pages;
       computed.set(key, entry);
     }
+    // Whatever the upstream says, a feed's day stays under its ceiling: the excess is held back and shown.
+    const entries = [...computed.values()];
+    const ceiling = applyFeedDayCeiling(entries.map((c) => ({ day: c.day, pages: c.pages, standardPages: (p: number) => standardPagesFor(p, c.size) })));
+    entries.forEach((c, i) => { c.pages = ceiling.kept[i]; });
+    for (const [day, pages] of ceiling.held) {
+      chunk.anomalies.push({
+        deviceId: '*', kind: 'feed_day_ceiling', day, at: Date.parse(`${day}T00:00:00Z`), pages,
+        detail: `the feed's devices add up to more than ${FEED_DAY_CEILING.toLocaleString('en-US')} pages on ${day} (the ceiling of one feed's day): ${pages.toLocaleString('en-US')} pages held back, not deposited`,
+      });
+    }
 
     // A closed day is locked: the difference between what it holds (less what was carried into it) and what
     // it should hold goes, once, into the first open day; the cursor then leaves the closed month for good.
@@ -179,7 +190,15 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
         carriedPages = 0;
       }
       const own = outside ? (was ? was.pages - was.carried_pages : 0) : now_?.pages ?? 0;
-      const pages = own + carriedPages;
+      const bounded = withinDepositBound(own + carriedPages);
+      if (bounded.held > 0) {
+        chunk.anomalies.push({
+          deviceId: '*', kind: 'deposit_bound', day, at: Date.parse(`${day}T00:00:00Z`), pages: bounded.held,
+          detail: `pages carried from closed months would take the deposit of ${day} past ${MAX_PAGES.toLocaleString('en-US')} pages (the bound on one deposit): ${bounded.held.toLocaleString('en-US')} pages held back, not deposited`,
+        });
+        carriedPages -= bounded.held;
+      }
+      const pages = bounded.pages;
       if (was ? was.pages === pages && was.carried_pages === carriedPages : pages === 0) return;
       const std = pages === 0 ? 0 : standardPagesFor(pages, size);
       if (pages === 0) {

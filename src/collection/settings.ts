@@ -13,6 +13,8 @@ export interface CollectionSettings {
   /** Feeds collected at once by one process. */
   feedConcurrency: number;
   requestTimeoutMs: number;
+  /** Bytes of one upstream answer Canopy reads before refusing it. */
+  maxAnswerBytes: number;
   /** Attempts per upstream request on network errors, 5xx and 429. */
   requestAttempts: number;
   /** First retry delay; doubles per attempt, with full jitter. */
@@ -58,6 +60,7 @@ export function loadCollectionSettings(env: NodeJS.ProcessEnv): CollectionSettin
     serverConcurrency: integer(env, 'CANOPY_SERVER_CONCURRENCY', 4, 1, 256),
     feedConcurrency: integer(env, 'CANOPY_COLLECT_CONCURRENCY', 32, 1, 1024),
     requestTimeoutMs: integer(env, 'CANOPY_UPSTREAM_TIMEOUT_MS', 30_000, 100, 600_000),
+    maxAnswerBytes: integer(env, 'CANOPY_UPSTREAM_MAX_ANSWER_BYTES', 8 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
     requestAttempts: integer(env, 'CANOPY_UPSTREAM_ATTEMPTS', 6, 1, 20),
     retryBaseMs: integer(env, 'CANOPY_UPSTREAM_RETRY_BASE_MS', 500, 0, 60_000),
     lookbackDays: integer(env, 'CANOPY_COLLECT_LOOKBACK_DAYS', 3, 1, 27),

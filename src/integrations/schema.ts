@@ -115,7 +115,7 @@ export const Anomaly = Type.Object({
   id: Uuid,
   feed_id: Uuid,
   device_id: Type.String(),
-  kind: Type.String({ description: 'counter_reset, implausible_jump, unreadable_counter, missing_total or negative_revision' }),
+  kind: Type.String({ description: 'counter_reset, implausible_jump, unreadable_counter, missing_total, negative_revision, feed_day_ceiling or deposit_bound' }),
   day: Day,
   read_at: Timestamp,
   detail: Type.String(),

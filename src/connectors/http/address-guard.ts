@@ -1,29 +1,10 @@
-// Server URLs are fetched on a dealer's behalf: refuse loopback, private, link-local and metadata addresses.
+// Server URLs are fetched on a dealer's behalf: refuse loopback, private, link-local and metadata addresses, at save and at every connection.
 import dns from 'node:dns';
 import net from 'node:net';
+import { buildConnector } from 'undici';
+import { isPublicAddress } from './address-rule.ts';
 
-const blocked = new net.BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) blocked.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['64:ff9b::', 96], ['2001:db8::', 32],
-  ['fd00:ec2::', 32],
-] as const) blocked.addSubnet(network, prefix, 'ipv6');
-
-/** Whether an IP address may be fetched on a dealer's behalf (public unicast only). */
-export function isPublicAddress(address: string): boolean {
-  const family = net.isIP(address);
-  if (family === 4) return !blocked.check(address, 'ipv4');
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-    if (mapped) return isPublicAddress(mapped[1]);
-    return !blocked.check(address, 'ipv6');
-  }
-  return false;
-}
+export { isPublicAddress } from './address-rule.ts';
 
 export class RefusedUpstream extends Error {}
 
@@ -74,10 +55,42 @@ export function guardedLookup(hostname: string, options: dns.LookupOptions, call
     const list = addresses as dns.LookupAddress[];
     const refused = list.find((a) => !isPublicAddress(a.address));
     if (refused) {
-      const denied = Object.assign(new RefusedUpstream(`${hostname} resolves to ${refused.address}, which Canopy does not fetch`), { code: 'EREFUSEDADDRESS' });
-      return callback(denied, []);
+      return callback(refusal(`${hostname} resolves to ${refused.address}, which Canopy does not fetch`), []);
     }
     if (options.all) return callback(null, list);
     callback(null, list[0].address, list[0].family);
   });
+}
+
+const refusal = (message: string) => Object.assign(new RefusedUpstream(message), { code: 'EREFUSEDADDRESS' });
+
+/**
+ * Why a connection may not be made under the rule in force now (null: it may): plain http, or an address
+ * literal that is not public, unless private upstreams are allowed. Names are resolved by guardedLookup.
+ */
+export function connectionRefusal(protocol: string, hostname: string, allowPrivate: boolean): string | null {
+  if (allowPrivate) return null;
+  if (protocol !== 'https:') return `${protocol.replace(/:$/, '')}://${hostname} is not https, which Canopy requires of upstream servers`;
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (net.isIP(host.replace(/%.*$/, '')) !== 0 && !isPublicAddress(host)) {
+    return `${host} is a loopback, private, link-local or metadata address, which Canopy does not fetch`;
+  }
+  return null;
+}
+
+/**
+ * An undici connector that applies the rule to every connection it opens: the scheme, an address literal,
+ * and (through guardedLookup) every address a name resolves to. A server saved while private upstreams were
+ * allowed is refused here once they are not.
+ */
+export function guardedConnector(options: { timeoutMs: number; allowPrivate: boolean }): buildConnector.connector {
+  const base = buildConnector({ timeout: options.timeoutMs, ...(options.allowPrivate ? {} : { lookup: guardedLookup }) });
+  return (opts, callback) => {
+    const refused = connectionRefusal(opts.protocol, opts.hostname, options.allowPrivate);
+    if (refused !== null) {
+      callback(refusal(refused), null);
+      return;
+    }
+    return base(opts, callback);
+  };
 }

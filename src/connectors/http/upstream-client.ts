@@ -1,6 +1,7 @@
-// HTTP to one upstream server: bounded concurrency, per-request timeout, retries with backoff and jitter, address checks.
-import { Pool, errors as undiciErrors } from 'undici';
-import { guardedLookup } from './address-guard.ts';
+// HTTP to one upstream server: bounded concurrency and answers, per-request timeout, retries with backoff and jitter, address checks.
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import { guardedConnector } from './address-guard.ts';
+import { DEFAULT_ANSWER_BOUNDS, JsonShapeScanner, boundSentence, type AnswerBounds, type BoundKind } from './answer-bounds.ts';
 import { Limiter } from './limiter.ts';
 
 /** Why an upstream call failed, in the words a dealer sees on the server's health and test results. */
@@ -9,11 +10,14 @@ export type UpstreamFailure = 'unreachable' | 'timed_out' | 'refused_address' | 
 export class UpstreamError extends Error {
   readonly failure: UpstreamFailure;
   readonly status: number | null;
-  constructor(failure: UpstreamFailure, message: string, status: number | null = null) {
+  /** the bound the answer met, when that is why: asking again would meet it again, so it is not retried */
+  readonly bound: BoundKind | null;
+  constructor(failure: UpstreamFailure, message: string, status: number | null = null, bound: BoundKind | null = null) {
     super(message);
     this.name = 'UpstreamError';
     this.failure = failure;
     this.status = status;
+    this.bound = bound;
   }
 }
 
@@ -31,6 +35,8 @@ export interface UpstreamOptions {
   attempts: number;
   retryBaseMs: number;
   allowPrivate: boolean;
+  /** bounds on one answer (default DEFAULT_ANSWER_BOUNDS) */
+  answerBounds?: AnswerBounds;
   /** shared by every client of one server in a process, so the bound holds across runs */
   limiter?: Limiter;
   /** test hooks */
@@ -45,7 +51,8 @@ export interface UpstreamStats {
 
 const MAX_RETRY_DELAY_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 120_000;
-const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/** Body bytes scanned between two turns of the event loop (~1 ms of scanning). */
+const YIELD_EVERY_BYTES = 256 * 1024;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -94,8 +101,7 @@ export class UpstreamClient {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       keepAliveTimeout: 10_000,
-      maxResponseSize: MAX_RESPONSE_BYTES,
-      connect: { timeout: options.timeoutMs, ...(options.allowPrivate ? {} : { lookup: guardedLookup }) },
+      connect: guardedConnector({ timeoutMs: options.timeoutMs, allowPrivate: options.allowPrivate }),
     });
   }
 
@@ -123,7 +129,7 @@ export class UpstreamClient {
           return response;
         }
       } catch (error) {
-        if (error instanceof UpstreamError && error.failure === 'refused_address') throw error;
+        if (error instanceof UpstreamError && (error.failure === 'refused_address' || error.bound !== null)) throw error;
         lastError = error instanceof UpstreamError ? error : this.networkError(method, path, error);
       }
       if (attempt < this.options.attempts) {
@@ -153,13 +159,45 @@ export class UpstreamClient {
         body: init.body,
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
-      const body = await response.body.text();
+      const body = await this.boundedBody(response, `${method} ${this.origin}${this.basePath}${path}`);
       return { status: response.statusCode, headers: response.headers, body };
     } catch (error) {
       const code = describe(error);
       if (code === 'EREFUSEDADDRESS') throw new UpstreamError('refused_address', (error as Error).message);
       throw error;
     }
+  }
+
+  /**
+   * Reads a body as it arrives, refusing it at the first bound it meets (bytes, JSON depth, JSON values):
+   * the rest is never read, so neither memory nor the later JSON.parse grows with what an upstream sends.
+   */
+  private async boundedBody(response: Dispatcher.ResponseData, what: string): Promise<string> {
+    const bounds = this.options.answerBounds ?? DEFAULT_ANSWER_BOUNDS;
+    const refuse = (kind: BoundKind, limit: number): never => {
+      response.body.destroy();
+      throw new UpstreamError('upstream_error', `${what}: ${boundSentence(kind, limit)}`, response.statusCode, kind);
+    };
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > bounds.maxBytes) refuse('bytes', bounds.maxBytes);
+    const scanner = new JsonShapeScanner(bounds);
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let sinceYield = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > bounds.maxBytes) refuse('bytes', bounds.maxBytes);
+      scanner.feed(chunk);
+      if (scanner.exceeded) refuse(scanner.exceeded.kind, scanner.exceeded.limit);
+      chunks.push(chunk);
+      // Buffered chunks arrive as microtasks, one after another: let other requests through between slices.
+      sinceYield += chunk.length;
+      if (sinceYield >= YIELD_EVERY_BYTES) {
+        sinceYield = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    return Buffer.concat(chunks, bytes).toString('utf8');
   }
 
   async close(): Promise<void> {

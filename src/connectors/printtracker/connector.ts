@@ -1,6 +1,7 @@
 // Print Tracker API 1.0 (base /v1, x-api-key): the dealer's entity tree, meter reads by date range, prior reads.
 import type { Connector, ConnectorOptions, CounterReadingAt, CounterSource, ServerAccess, UpstreamEntity } from '../types.ts';
 import { UpstreamClient, UpstreamError, parseJson, type UpstreamResponse } from '../http/upstream-client.ts';
+import { boundSentence } from '../http/answer-bounds.ts';
 import { formatPrintTrackerTime } from './dates.ts';
 import { MeterReadSet, normalizeMeterRead } from './meter-reads.ts';
 
@@ -20,13 +21,34 @@ interface EntityNode {
   parent: string | null;
 }
 
-/** Children as the entity lists them: flat (every level) or nested; parents are known only when nested. */
-export function flattenChildren(children: unknown, parent: string | null, out: EntityNode[] = []): EntityNode[] {
-  if (!Array.isArray(children)) return out;
-  for (const child of children) {
+/** Entities one tree may hold (a dealer's customers and their sites): past it the tree is refused, naming the bound. */
+export const MAX_TREE_ENTITIES = 100_000;
+/** Meter reads one /meter answer may hold; a range that holds more is asked again in halves. */
+export const MAX_READS_PER_REQUEST = 50_000;
+/** The shortest range a /meter request is halved to when its answer is too large. */
+const MIN_RANGE_MS = 3_600_000;
+
+/**
+ * Children as the entity lists them: flat (every level) or nested; parents are known only when nested.
+ * Walked with a stack of its own, not recursion, so no nesting overflows the call stack.
+ */
+export function flattenChildren(children: unknown, parent: string | null, maxEntities = MAX_TREE_ENTITIES): EntityNode[] {
+  const out: EntityNode[] = [];
+  const stack: Array<{ list: unknown[]; index: number; parent: string | null }> = [];
+  if (Array.isArray(children)) stack.push({ list: children, index: 0, parent });
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    if (top.index >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const child = top.list[top.index++];
     if (!isObject(child) || typeof child.id !== 'string') continue;
-    out.push({ id: child.id, name: typeof child.name === 'string' ? child.name : child.id, parent });
-    flattenChildren(child.children, child.id, out);
+    if (out.length >= maxEntities) {
+      throw new UpstreamError('upstream_error', `entity ${parent}: ${boundSentence('entities', maxEntities)}`, null, 'entities');
+    }
+    out.push({ id: child.id, name: typeof child.name === 'string' ? child.name : child.id, parent: top.parent });
+    if (Array.isArray(child.children)) stack.push({ list: child.children, index: 0, parent: child.id });
   }
   return out;
 }
@@ -61,23 +83,36 @@ export function printTrackerConnector(access: ServerAccess, options: ConnectorOp
     return body;
   };
 
-  /** /meter for one entity over a range, halving the range when the server finds it too long. */
+  /**
+   * /meter for one entity over a range, halving the range when the server finds it too long or its answer
+   * meets a bound (bytes, values, reads), down to an hour; an hour still too large fails, naming the bound.
+   */
   const meterRange = async (entityId: string, from: number, to: number, managedOnly: boolean, into: MeterReadSet): Promise<void> => {
-    const response = await get(`/entity/${encodeURIComponent(entityId)}/meter`, {
-      start: formatPrintTrackerTime(from),
-      end: formatPrintTrackerTime(to),
-      excludeDisabled: managedOnly ? 'true' : 'false',
-    });
-    if (response.status === 400 && to - from > DAY_MS) {
+    const halves = async () => {
       const middle = from + Math.floor((to - from) / 2);
       await meterRange(entityId, from, middle, managedOnly, into);
       await meterRange(entityId, middle, to, managedOnly, into);
-      return;
+    };
+    let response: UpstreamResponse;
+    try {
+      response = await get(`/entity/${encodeURIComponent(entityId)}/meter`, {
+        start: formatPrintTrackerTime(from),
+        end: formatPrintTrackerTime(to),
+        excludeDisabled: managedOnly ? 'true' : 'false',
+      });
+    } catch (error) {
+      if (error instanceof UpstreamError && error.bound !== null && error.bound !== 'depth' && to - from > MIN_RANGE_MS) return halves();
+      throw error;
     }
+    if (response.status === 400 && to - from > DAY_MS) return halves();
     if (response.status === 404) throw new UpstreamError('upstream_error', `entity ${entityId} is not on this Print Tracker server (404)`, 404);
     if (response.status !== 200) throw new UpstreamError('upstream_error', `GET meter of ${entityId} answered ${response.status}`, response.status);
     const list = listOf(parseJson<unknown>(response, `meter reads of ${entityId}`));
     if (list === null) throw new UpstreamError('upstream_error', `meter reads of ${entityId}: not a list`);
+    if (list.length > MAX_READS_PER_REQUEST) {
+      if (to - from > MIN_RANGE_MS) return halves();
+      throw new UpstreamError('upstream_error', `meter reads of ${entityId} from ${formatPrintTrackerTime(from)} to ${formatPrintTrackerTime(to)}: ${boundSentence('readings', MAX_READS_PER_REQUEST)}`, 200, 'readings');
+    }
     into.add(list);
   };
 

@@ -1,4 +1,5 @@
 // Print Tracker meter reads → one lifetime counter per read, or the reason it has none; duplicates dropped.
+import { UpstreamError } from '../http/upstream-client.ts';
 import { parsePrintTrackerTime } from './dates.ts';
 
 export type UnreadableKind = 'missing_total' | 'unreadable_counter';
@@ -69,12 +70,19 @@ export function normalizeMeterRead(raw: unknown): MeterReading | null {
  * installs may report one device) and keeps each once: by read id, and by device and timestamp.
  */
 export class MeterReadSet {
+  /** Distinct reads one set (a feed's chunk) may hold: past it adding throws, naming the bound. */
+  static readonly DEFAULT_LIMIT = 500_000;
   private readonly ids = new Set<string>();
+  private readonly limit: number;
   private readonly byDeviceTime = new Map<string, MeterReading>();
   /** reads received, duplicates included */
   received = 0;
   /** entries that were not meter reads */
   malformed = 0;
+
+  constructor(limit = MeterReadSet.DEFAULT_LIMIT) {
+    this.limit = limit;
+  }
 
   add(raws: readonly unknown[]): void {
     for (const raw of raws) {
@@ -91,6 +99,9 @@ export class MeterReadSet {
       const key = `${read.deviceId}\u0000${read.at}`;
       const seen = this.byDeviceTime.get(key);
       // The same device at the same instant is one reading; prefer one with a readable counter.
+      if (seen === undefined && this.byDeviceTime.size >= this.limit) {
+        throw new UpstreamError('upstream_error', `the feed's upstream sent more than ${this.limit.toLocaleString('en-US')} meter reads for one chunk of days (the bound on readings per chunk)`, null, 'readings');
+      }
       if (seen === undefined || (seen.count === null && read.count !== null)) this.byDeviceTime.set(key, read);
     }
   }
