@@ -46,4 +46,27 @@ describe(`log lines hold no keys in URLs and no SQL values in errors (${storeNam
     expect(log).toContain('invalid input syntax for type integer');
     for (const leak of [secret, 'alice@example.com', 'Alice Example']) expect(log).not.toContain(leak);
   });
+
+  it('logs a secret path segment as [redacted] by route pattern, on every route whose parameter is a secret', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = await buildApp({ db: t.db, config: t.config, clock: t.clock.read, logger: loggerOptions('info', stream) });
+    await app.ready();
+    // Any route whose path takes a token, secret or key: today the set-password link's.
+    const secretRoutes = app.routeList.filter((r) => /:(token|secret|key|password)\b/i.test(r.url));
+    expect(secretRoutes.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /auth/password-links/:token']);
+    const secret = 'c0ffee-link-token-0123456789';
+    for (const route of secretRoutes) {
+      await app.inject({ method: route.method as 'GET', url: `${route.url.replace(/:\w+/, secret)}?token=${secret}&page=2` });
+    }
+    await app.close();
+    const urls = lines.map((l) => JSON.parse(l).req?.url).filter(Boolean);
+    expect(urls).toEqual(['/auth/password-links/[redacted]?token=[redacted]&page=2']);
+    expect(lines.join('')).not.toContain(secret);
+  });
 });

@@ -126,6 +126,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
   app.get(
     '/auth/password-links/:token',
     {
+      config: { secretParams: ['token'] },
       schema: {
         tags, summary: 'What a set-password link is for (email, account) while it is valid', security: [],
         params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
