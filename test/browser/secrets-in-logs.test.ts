@@ -38,7 +38,7 @@ describe.skipIf(browserTestsSkipped !== null)('no secret reaches the server log 
     const cookie = (await context.cookies()).find((c) => c.name.includes('canopy_session'));
     expect(cookie).toBeDefined();
     secrets['session cookie'] = cookie!.value;
-    secrets['CSRF token'] = await page.evaluate(async () => (await (await fetch('/auth/session')).json()).csrf_token as string);
+    secrets['CSRF token'] = await page.evaluate(async () => ((await (await fetch('/auth/session')).json()) as { csrf_token: string }).csrf_token);
 
     for (const name of ['Accounts', 'Integrations', 'Customer', 'Users & API keys']) {
       await page.getByRole('link', { name }).click();
