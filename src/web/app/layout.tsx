@@ -58,6 +58,7 @@ export function Layout({ session, location, onSignedOut }: { session: Session; l
         </nav>
         <div class="who">
           <span title={session.user.email}>{session.user.name ?? session.user.email}</span>
+          {session.accounts.length > 1 && <a href="/choose-account">Switch account</a>}
           <button type="button" class="link" onClick={signOut}>Sign out</button>
         </div>
       </header>
