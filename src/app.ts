@@ -17,6 +17,7 @@ import { perKeyLimitPlugin, rateLimitsPlugin } from './http/rate-limits.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { ErrorBody } from './http/schemas.ts';
 import { registerScoped, type AppDeps } from './http/scope.ts';
+import { capConnectionsPerAddress, serverTimeouts } from './http/slow-clients.ts';
 import { transportPlugin } from './http/transport.ts';
 import { sessionsPlugin } from './sessions/routes.ts';
 import { webPlugin } from './web/serve.ts';
@@ -47,10 +48,17 @@ export { REDACTED_PATHS } from './http/logging.ts';
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { logger, https, ...given } = options;
   const deps = { ...given, collection: given.collection ?? createCollectionRuntime(given) };
+  const slow = deps.config.edge.slowClients;
+  // A client that trickles its headers or body, or idles on a kept-alive socket, is cut off (http/slow-clients.ts).
+  const timeouts = serverTimeouts(slow);
   const app = Fastify({
     logger: logger ?? false,
     bodyLimit: BODY_LIMIT,
-    ...(https ? { https } : {}),
+    http: timeouts,
+    ...(https ? { https: { ...https, ...timeouts } } : {}),
+    // Fastify sets these two on the server after creating it: they must say the same.
+    requestTimeout: timeouts.requestTimeout,
+    keepAliveTimeout: timeouts.keepAliveTimeout,
     ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // Bodies validated without coercion, text parts from strict decimal text, no NUL anywhere (http/validation.ts).
     schemaController: { compilersFactory: { buildValidator } },
@@ -59,6 +67,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // X-Forwarded-For/-Proto/-Host count only from these (request.ip, request.protocol); from anyone else not.
     trustProxy: deps.config.edge.trustedProxies.length > 0 ? deps.config.edge.trustedProxies : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  capConnectionsPerAddress(app.server, { max: slow.maxConnectionsPerAddress, trustedProxies: deps.config.edge.trustedProxies, tls: Boolean(https) });
 
   // Any body is read as JSON (curl's default form content type included); an empty body is {}.
   app.removeAllContentTypeParsers();

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { buildApp } from './app.ts';
 import { loggerOptions } from './http/logging.ts';
 import { startMetricsListener } from './http/metrics.ts';
@@ -29,7 +30,7 @@ export function pgliteDir(dataDir: string): string {
 
 export async function startServer(
   config: Config,
-  options: { clock?: () => Date; out?: (line: string) => void } = {},
+  options: { clock?: () => Date; out?: (line: string) => void; logStream?: DestinationStream } = {},
 ): Promise<RunningServer> {
   const clock = options.clock ?? (() => new Date());
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -50,7 +51,7 @@ export async function startServer(
       : null;
     const app = await buildApp({
       db, config, clock, https,
-      logger: loggerOptions(config.logLevel),
+      logger: loggerOptions(config.logLevel, options.logStream),
     });
     closers.unshift(() => app.close());
     let jobs: JobQueue | null = null;

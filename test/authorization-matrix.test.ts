@@ -126,4 +126,42 @@ describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix
     const selfOn = await t.call(`/v1/accounts/${b1.id}/activate`, { method: 'POST', ...as.b1 });
     expect(selfOn.statusCode).toBe(403);
   });
+
+  it('answers 403 naming the rule when a customer registers, changes, tests or reads through a server', async () => {
+    const pt = sandbox.printtracker;
+    const body = { type: 'printtracker', url: pt.url, username: pt.dealerEntityId, password: pt.apiKey };
+    // A server the customer can see: one saved on its account before the rule (a dealer may no longer do so either).
+    const legacy = await t.json('/v1/servers', { method: 'POST', key: b.key, body });
+    await t.db.query(`UPDATE servers SET account_id = $1 WHERE id = $2`, [b1.id, legacy.id]);
+    const rule = (action: string) =>
+      `servers are registered and managed by channel (dealer) and admin accounts: customer account "B customer" (${b1.id}) may not ${action}`;
+    const refused: Array<[Call['method'], string, unknown, string]> = [
+      ['POST', '/v1/servers', body, 'register a server'],
+      ['POST', '/v1/servers/test', body, 'test a server'],
+      ['PATCH', `/v1/servers/${legacy.id}`, { url: 'http://127.0.0.1:1' }, 'change a server'],
+      ['POST', `/v1/servers/${legacy.id}/test`, {}, 'test a server'],
+      ['GET', `/v1/servers/${legacy.id}/entities`, undefined, 'read a server\'s upstream entities'],
+      ['DELETE', `/v1/servers/${legacy.id}`, undefined, 'delete a server'],
+      ['POST', `/v1/servers/${legacy.id}/tenants`, BODIES['/v1/servers/:id/tenants'], 'provision a tenant'],
+    ];
+    const upstreamRequests = async () => {
+      await t.app.collection.idle();
+      return ((await (await fetch(`${pt.url}/__sandbox/stats`)).json()) as { total: number }).total;
+    };
+    const before = await upstreamRequests();
+    for (const [method, url, payload, action] of refused) {
+      const res = await t.call(url, { method, ...as.b1, body: payload });
+      expect({ route: `${method} ${url}`, status: res.statusCode, body: JSON.parse(res.body) })
+        .toEqual({ route: `${method} ${url}`, status: 403, body: { code: 403, error: rule(action) } });
+    }
+    // Nothing was stored, changed or fetched for the customer.
+    expect(await upstreamRequests()).toBe(before);
+    expect(await t.json(`/v1/servers/${legacy.id}`, as.b1)).toMatchObject({ id: legacy.id, url: pt.url });
+    expect((await t.json('/v1/servers', as.b1)).map((s: { id: string }) => s.id)).toEqual([legacy.id]);
+    // A dealer may not register one on its customer's account either; on its own it may.
+    const onCustomer = await t.call(`/v1/accounts/${b1.id}/servers`, { method: 'POST', ...as.b, body });
+    expect(JSON.parse(onCustomer.body)).toEqual({ code: 403, error: rule('register a server') });
+    expect((await t.call(`/v1/servers/${legacy.id}`, { method: 'PATCH', key: b.key, body: { contact: 'dealer' } })).statusCode).toBe(404);
+    expect((await t.call(`/v1/accounts/${b1.id}/servers/${legacy.id}`, { method: 'PATCH', ...as.b, body: { contact: 'dealer' } })).statusCode).toBe(200);
+  });
 });

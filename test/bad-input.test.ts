@@ -1,15 +1,18 @@
 // Every input the hardening issue found answering 500 is a 400 naming the parameter; framework errors
 // (bad percent-encoding, 414, 431) keep the {code, error} shape; JSON bodies are not coerced.
+import crypto from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { createTestApp, storeName, type TestApp } from './helpers/harness.ts';
+import { COLLECTION_ENV } from './collection/helpers.ts';
 
 describe(`bad input is a 400 naming the parameter (${storeName})`, () => {
   let t: TestApp;
   let customer: { id: string; key: string };
   beforeAll(async () => {
-    t = await createTestApp();
+    // Private upstreams so a feed can be made on a local server (a closed port: nothing is collected).
+    t = await createTestApp({ env: COLLECTION_ENV });
     customer = await t.account('Fuzzed customer', { key: (await t.account('Fuzzed dealer')).key });
   });
   afterAll(async () => t.close());
@@ -132,5 +135,118 @@ describe(`bad input is a 400 naming the parameter (${storeName})`, () => {
     } finally {
       await app.close();
     }
+  });
+
+  it('every day a client sends is a real calendar day within the ledger years: since, activated_at (none reaches the store)', async () => {
+    const dealer = await t.account('Dated dealer');
+    const server = await t.json('/v1/servers', {
+      method: 'POST', key: dealer.key, body: { type: 'printtracker', url: 'http://127.0.0.1:9', username: 'a'.repeat(24), password: crypto.randomUUID() },
+    });
+    const runs = async () => Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM collection_runs`))[0].n);
+    const runsBefore = await runs();
+    const sinceCases: Array<[unknown, string]> = [
+      ['0000-01-01', 'since must be on or after 1970-01-01'],
+      ['1969-12-31', 'since must be on or after 1970-01-01'],
+      ['3000-01-01', 'since must be on or before 2999-12-31'],
+      ['2021-02-29', 'since must be a date in YYYY-MM-DD format'],
+      ['2021-13-01', 'since must be a date in YYYY-MM-DD format'],
+      ['+10000-01-01', 'since must be a date in YYYY-MM-DD format'],
+      ['2021-03-09', 'since must not be after today (UTC)'],
+      [20210301, 'since must be a string or null'],
+    ];
+    for (const [since, error] of sinceCases) {
+      expectError(await t.call('/v1/collection-runs', { method: 'POST', key: dealer.key, body: { since } }), 400, error);
+    }
+    expect(await runs()).toBe(runsBefore);
+    expect((await t.call('/v1/collection-runs', { method: 'POST', key: dealer.key, body: { since: '2021-03-08' } })).statusCode).toBe(202);
+
+    const feeds = async () => Number((await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM feeds`))[0].n);
+    const feedsBefore = await feeds();
+    const bound = 'activated_at must be a time from 1970-01-01 to 2999-12-31';
+    const activationCases: Array<[string, string]> = [
+      ['0000-01-01', 'activated_at must be a calendar date in YYYY-MM-DD format'],
+      ['0000-01-01T00:00:00Z', 'activated_at must be a date (YYYY-MM-DD) or an ISO 8601 time such as 2021-03-08T14:52:33Z'],
+      ['0001-01-01T00:00:00+14:00', bound],
+      ['1969-12-31T23:59:59Z', bound],
+      ['9999-12-31', bound],
+      ['3000-01-01T00:00:00Z', bound],
+      ['2021-02-30', 'activated_at must be a calendar date in YYYY-MM-DD format'],
+      ['2021-03-08T24:00:00Z', 'activated_at must be a date (YYYY-MM-DD) or an ISO 8601 time such as 2021-03-08T14:52:33Z'],
+      ['+275760-09-13T00:00:00Z', 'activated_at must be a date (YYYY-MM-DD) or an ISO 8601 time such as 2021-03-08T14:52:33Z'],
+    ];
+    const newFeed = (activated_at: string) => ({ server_id: server.id, external_id: 'customer-1', activated_at });
+    for (const [activatedAt, error] of activationCases) {
+      expectError(await t.call('/v1/feeds', { method: 'POST', key: dealer.key, body: newFeed(activatedAt) }), 400, error);
+    }
+    expect(await feeds()).toBe(feedsBefore);
+    // A feed activated in the future is not collected until then; its activation can be changed.
+    const feed = await t.json('/v1/feeds', { method: 'POST', key: dealer.key, body: newFeed('2999-12-31T23:59:59Z') });
+    for (const [activatedAt, error] of activationCases) {
+      expectError(await t.call(`/v1/feeds/${feed.id}`, { method: 'PATCH', key: dealer.key, body: { activated_at: activatedAt } }), 400, error);
+      expectError(await t.call(`/v1/feeds/${feed.id}/activate`, { method: 'POST', key: dealer.key, body: { activated_at: activatedAt } }), 400, error);
+    }
+    expect((await t.json(`/v1/feeds/${feed.id}`, { key: dealer.key })).activated_at).toBe('2999-12-31T23:59:59Z');
+  });
+
+  it('every id in a path, query or body is a UUID before any query runs, on every route', async () => {
+    const bad = ['not-a-uuid', '00000000-0000-0000-0000-00000000000g', "1' OR '1'='1"];
+    const routes = t.app.routeList.filter((r) => r.url.startsWith('/v1/') && /:(account_)?id\b/.test(r.url));
+    expect(routes.length).toBeGreaterThan(40);
+    for (const route of routes) {
+      for (const id of bad) {
+        const encoded = encodeURIComponent(id);
+        const accountFirst = route.url.includes(':account_id');
+        const url = route.url.replace(':account_id', encoded).replace(/:id\b/, encoded);
+        const res = await t.call(url, { method: route.method as 'GET', key: customer.key, body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
+        expect({ route: `${route.method} ${route.url}`, status: res.statusCode, body: JSON.parse(res.body) }).toEqual({
+          route: `${route.method} ${route.url}`, status: 400, body: { code: 400, error: `${accountFirst ? 'account_id' : 'id'} must be a UUID` },
+        });
+      }
+    }
+    const bodies: Array<[string, Record<string, unknown>, string]> = [
+      ['/v1/collection-runs', { feed_id: 'x' }, 'feed_id'],
+      ['/v1/feeds', { server_id: 'x', external_id: 'e' }, 'server_id'],
+      ['/v1/deposits', { pages: 1, paper_type_id: 'x' }, 'paper_type_id'],
+      ['/v1/transactions', { quote_id: 'x' }, 'quote_id'],
+      ['/v1/transactions', { pages: 1, project_id: 'x' }, 'project_id'],
+      ['/v1/quotes', { project_id: 'x', items: [{ quantity: 1 }] }, 'project_id'],
+      ['/v1/accounts', { name: 'n', parent_id: 'x' }, 'parent_id'],
+    ];
+    for (const [url, body, field] of bodies) expectError(await t.call(url, { method: 'POST', body }), 400, `${field} must be a UUID`);
+  });
+
+  it('the OpenAPI document bounds every day and checks every Canopy id a request takes', async () => {
+    const doc = await t.json('/openapi.json', { key: null });
+    // Upstream identifiers are the upstream's own text, not Canopy ids.
+    const upstreamIds = new Set(['external_id', 'partner_id', 'device_id', 'token']);
+    type Schema = { format?: string; formatMinimum?: string; formatMaximum?: string; maxLength?: number; type?: unknown; properties?: Record<string, Schema>; items?: Schema };
+    const found: string[] = [];
+    const check = (where: string, name: string, schema: Schema) => {
+      if (schema.properties) for (const [n, s] of Object.entries(schema.properties)) check(`${where}.${n}`, n, s);
+      if (schema.items) check(where, name, schema.items);
+      if (/(^|_)id$/.test(name) && !upstreamIds.has(name)) {
+        found.push(where);
+        expect(schema.format, where).toBe('uuid');
+      }
+      if (/(^|_)date$|^since$/.test(name) && schema.format === 'date') {
+        found.push(where);
+        expect([schema.formatMinimum, schema.formatMaximum], where).toEqual(['1970-01-01', '2999-12-31']);
+      }
+      // Times and days parsed by the ledger itself (a deposit's date, a feed's activation) are bounded in length here.
+      if (/(^|_)(date|at)$/.test(name) && schema.format !== 'date') {
+        found.push(where);
+        expect(schema.maxLength, where).toBeLessThanOrEqual(64);
+      }
+    };
+    // Public pages outside /v1 (certificates) answer 404 for any id that is not a UUID, as for an unknown one.
+    const v1Paths = Object.entries(doc.paths as object).filter(([path]) => path.startsWith('/v1/'));
+    for (const [path, methods] of Object.entries(Object.fromEntries(v1Paths) as Record<string, Record<string, { parameters?: Array<{ name: string; schema: Schema }>; requestBody?: { content: Record<string, { schema: Schema }> } }>>)) {
+      for (const [method, op] of Object.entries(methods)) {
+        for (const p of op.parameters ?? []) check(`${method} ${path} ${p.name}`, p.name, p.schema);
+        const body = op.requestBody?.content['application/json']?.schema;
+        if (body) check(`${method} ${path} body`, '', body);
+      }
+    }
+    expect(found.length).toBeGreaterThan(60);
   });
 });

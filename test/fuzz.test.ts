@@ -1,6 +1,8 @@
 // Fuzz: thousands of generated bad (and some good) requests to every operation of the OpenAPI document,
 // enumerated at run time so routes added later are covered too. No answer is a 500, and every error is
 // exactly {code, error} with code equal to the status. Deterministic: FUZZ_SEED and FUZZ_RUNS reproduce a run.
+import dns from 'node:dns';
+import net from 'node:net';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +12,58 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 
 /**
- * Operations that contact upstream print-management servers with what they are given (a URL, or the
- * vendor's public default): fuzzing them would send traffic off this machine. They take no fuzzed input
- * that the rest of the API does not also take, and their own tests run against the sandbox.
+ * Operations that contact upstream servers with what they are given (POST /servers, /servers/test, a
+ * PATCH with a new url) are fuzzed too, safely: the app runs with CANOPY_ALLOW_PRIVATE_UPSTREAMS off,
+ * every host name resolves to a local sink (127.0.0.1, so no DNS query leaves the machine either) and is
+ * refused as a loopback address, and every outgoing socket is checked: one to an address outside
+ * 127.0.0.0/8 is cut before it connects, and fails the run.
  */
-const CONTACTS_UPSTREAM = [/^POST \/v1(\/accounts\/\{account_id\})?\/servers$/, /^POST \/v1(\/accounts\/\{account_id\})?\/servers\/test$/];
+const UPSTREAM_URLS = fc.constantFrom(
+  'https://papi.printtrackerpro.com', 'https://api.printix.net', 'https://auth.printix.net/oauth/token', 'https://pharos.fuzz.example/',
+  'https://fuzz.example:8443/x?y=1', 'http://plain.fuzz.example', 'https://user:pw@fuzz.example', 'https://127.0.0.1:9', 'https://[::1]:9',
+  'https://169.254.169.254/latest', 'https://10.0.0.1', 'https://[fe80::1]', 'https://0', 'https://localhost', 'ftp://fuzz.example',
+  'https://', 'https://%00.example', `https://${'a'.repeat(300)}.example`,
+);
+const URL_FIELDS = new Set(['url', 'auth_url']);
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host) || /^::ffff:127\./i.test(host);
+}
+
+/** Names resolve to the sink; sockets to anything but loopback are cut and recorded. Returns the undo. */
+function keepTrafficLocal(record: { resolved: number; connects: number; offMachine: string[] }): () => void {
+  const lookup = dns.lookup;
+  const promisesLookup = dns.promises.lookup;
+  const connect = net.Socket.prototype.connect;
+  const sink = (options: unknown) => {
+    record.resolved += 1;
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
+    return all ? [{ address: '127.0.0.1', family: 4 }] : { address: '127.0.0.1', family: 4 };
+  };
+  (dns as { lookup: unknown }).lookup = (_host: string, options: unknown, callback?: unknown) => {
+    const done = (typeof options === 'function' ? options : callback) as (e: null, a: unknown, f?: number) => void;
+    const answer = sink(typeof options === 'function' ? {} : options) as { address: string; family: number } | unknown[];
+    process.nextTick(() => (Array.isArray(answer) ? done(null, answer) : done(null, answer.address, answer.family)));
+  };
+  (dns.promises as { lookup: unknown }).lookup = async (_host: string, options?: unknown) => sink(options ?? {});
+  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+    const first = args[0] as { host?: string; path?: string; port?: number } | number | string;
+    const host = typeof first === 'object' && first !== null ? first.host : typeof first === 'number' ? (args[1] as string | undefined) : undefined;
+    const local = typeof first === 'object' && first?.path !== undefined;
+    record.connects += 1;
+    if (!local && host !== undefined && net.isIP(host.replace(/^\[|\]$/g, '')) !== 0 && !isLoopback(host)) {
+      record.offMachine.push(host);
+      process.nextTick(() => this.destroy(new Error(`fuzz: a connection to ${host} was cut: traffic must stay on 127.0.0.0/8`)));
+      return this;
+    }
+    return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as typeof connect;
+  return () => {
+    (dns as { lookup: unknown }).lookup = lookup;
+    (dns.promises as { lookup: unknown }).lookup = promisesLookup;
+    net.Socket.prototype.connect = connect;
+  };
+}
 
 interface Schema {
   type?: string | string[];
@@ -135,7 +184,10 @@ function objectFor(schema: Schema, fixtures: string[], depth = 0): fc.Arbitrary<
   const required = new Set(schema.required ?? []);
   // Required fields are usually there (to get past validation), optional ones half the time.
   const fields = Object.fromEntries(
-    properties.map(([name, property]) => [name, fc.option(valueFor(property, fixtures, depth), { nil: undefined, freq: required.has(name) ? 8 : 2 })]),
+    properties.map(([name, property]) => {
+      const value = URL_FIELDS.has(name) ? fc.oneof({ arbitrary: UPSTREAM_URLS, weight: 3 }, { arbitrary: valueFor(property, fixtures, depth), weight: 1 }) : valueFor(property, fixtures, depth);
+      return [name, fc.option(value, { nil: undefined, freq: required.has(name) ? 8 : 2 })];
+    }),
   );
   return fc
     .tuple(fc.record(fields), fc.option(fc.dictionary(fc.constantFrom('extra', '__proto__', 'constructor', 'id', 'account_id'), hostileJson, { maxKeys: 2 }), { nil: undefined }))
@@ -236,11 +288,15 @@ describe(`fuzz: no input is a 500, every error is {code, error} (${storeName})`,
   let operations: Operation[];
   let fixtures: string[];
   let keys: Credentials;
+  const traffic = { resolved: 0, connects: 0, offMachine: [] as string[] };
+  let restoreNetwork: () => void = () => {};
 
   beforeAll(async () => {
+    restoreNetwork = keepTrafficLocal(traffic);
     t = await createTestApp({
       // Limits would answer 429 to most of a fuzz run; they have their own tests.
-      env: { CANOPY_RATE_LIMIT_PER_KEY: '0', CANOPY_RATE_LIMIT_AUTH_FAILURES: '1000000', CANOPY_RATE_LIMIT_PDF: '1000000' },
+      // Private upstreams stay forbidden (the default): every generated upstream URL is refused.
+      env: { CANOPY_RATE_LIMIT_PER_KEY: '0', CANOPY_RATE_LIMIT_AUTH_FAILURES: '1000000', CANOPY_RATE_LIMIT_PDF: '1000000', CANOPY_ALLOW_PRIVATE_UPSTREAMS: '0' },
     });
     const channel = await t.account('Fuzz dealer');
     const customer = await t.account('Fuzz customer', { key: channel.key });
@@ -261,13 +317,16 @@ describe(`fuzz: no input is a 500, every error is {code, error} (${storeName})`,
     operations = [];
     for (const [path, entry] of Object.entries(doc.paths as Record<string, Record<string, { parameters?: Parameter[]; requestBody?: { content?: Record<string, { schema?: Schema }> } }>>)) {
       for (const [method, op] of Object.entries(entry)) {
-        if (CONTACTS_UPSTREAM.some((rule) => rule.test(`${method.toUpperCase()} ${path}`))) continue;
         const body = op.requestBody?.content?.['application/json']?.schema ?? null;
         operations.push({ method, path, parameters: op.parameters ?? [], body });
       }
     }
   }, 120_000);
-  afterAll(async () => t.close());
+  afterAll(async () => {
+    await t.app.collection.idle();
+    await t.close();
+    restoreNetwork();
+  });
 
   it(`sends ${RUNS} generated requests across every documented operation (seed ${SEED})`, async () => {
     expect(operations.length).toBeGreaterThan(60);
@@ -311,7 +370,11 @@ describe(`fuzz: no input is a 500, every error is {code, error} (${storeName})`,
           `500s: ${statuses.get(500) ?? 0}; ${unsendable} not sendable (control characters in a header). Reproduce: FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} npx vitest run test/fuzz.test.ts`,
       );
     }
-    // The server is still whole afterwards.
+    // The server is still whole afterwards, and nothing it did reached beyond this machine.
     expect((await t.call('/healthz', { key: null })).statusCode).toBe(200);
+    for (const upstream of ['POST /v1/servers', 'POST /v1/servers/test', 'POST /v1/accounts/{account_id}/servers/test']) expect(reached).toContain(upstream);
+    await t.app.collection.idle();
+    console.log(`fuzz (${storeName}): ${traffic.resolved} host names resolved to the local sink, ${traffic.connects} outgoing sockets, ${traffic.offMachine.length} off this machine`);
+    expect(traffic.offMachine).toEqual([]);
   }, 600_000);
 });

@@ -1,6 +1,6 @@
 // `canopy collect [--feed <id>] [--account <id>] [--since YYYY-MM-DD]`: collect now, with progress and a summary.
 import { parseArgs } from 'node:util';
-import { parseDay } from '../domain/calendar.ts';
+import { parseRecollectDay } from '../domain/calendar.ts';
 import { InvalidInput } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
 import { createCollectionRuntime } from '../collection/runtime.ts';
@@ -24,7 +24,7 @@ export const collectCommand: StoreCommand = {
     if (values.account !== undefined && !isUuid(values.account)) throw new UsageError('--account must be an account id (a UUID)');
     if (values.since !== undefined) {
       try {
-        parseDay(values.since, '--since');
+        parseRecollectDay(values.since, clock(), '--since');
       } catch (error) {
         if (error instanceof InvalidInput) throw new UsageError(error.message);
         throw error;

@@ -44,8 +44,12 @@ describe(`canopy users invite (${storeName})`, () => {
     expect((await t.call(`/auth/password-links/${token(second.link)}`, { key: null })).statusCode).toBe(200);
   });
 
-  it('refuses a user of another account, a missing email and a malformed account id', async () => {
-    await expect(invite('--account', other.id, '--email', 'pat@dealer.example')).rejects.toThrow(/already a user of another account/);
+  it('invites an email another account uses as a user of its own, and refuses a missing email and a malformed account id', async () => {
+    const elsewhere = await invite('--account', other.id, '--email', 'pat@dealer.example');
+    expect(elsewhere.lines[0]).toMatch(/^Invited pat@dealer.example to /);
+    const users = await t.db.query<{ account_id: string }>(`SELECT account_id FROM users WHERE lower(email) = 'pat@dealer.example' ORDER BY created_at`);
+    expect(users.map((u) => u.account_id)).toContain(other.id);
+    expect(users).toHaveLength(2);
     await expect(invite('--account', account.id)).rejects.toThrow(UsageError);
     await expect(invite('--account', 'nope', '--email', 'x@example.com')).rejects.toThrow(UsageError);
   });

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { isUuid } from '../domain/ids.ts';
-import { Conflict, NotFound } from '../domain/errors.ts';
+import { NotFound } from '../domain/errors.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
 import { createPasswordLink, LINK_LIFETIME_HOURS, passwordLinkPath } from '../sessions/password-links.ts';
 import { createUser } from '../users/service.ts';
@@ -32,11 +32,9 @@ export const usersCommand: StoreCommand = {
     if (accounts.length === 0) throw new NotFound('Account');
     const account = accounts[0];
     const now = clock();
-    // Inviting again makes a new link for the same user (the older link stops working).
-    const existing = await db.query<{ id: string; account_id: string }>(`SELECT id, account_id FROM users WHERE lower(email) = lower($1)`, [email]);
-    if (existing.length > 0 && existing[0].account_id !== account.id) {
-      throw new Conflict(`${email} is already a user of another account`);
-    }
+    // Inviting again makes a new link for the same user (the older link stops working). A user with the
+    // email in another account is another user: this account gets its own (sign-in lets the person choose).
+    const existing = await db.query<{ id: string }>(`SELECT id FROM users WHERE lower(email) = lower($1) AND account_id = $2`, [email, account.id]);
     const userId = existing[0]?.id ?? (await createUser(db, account, { email, name: values.name ?? null }, now)).id;
     const link = await createPasswordLink(db, account, userId, now);
     out(`${existing.length > 0 ? 'New link for' : 'Invited'} ${email} to ${account.name} (${account.id}).`);

@@ -41,6 +41,23 @@ export function parseLedgerDay(text: unknown, field = 'date'): Date {
   return date;
 }
 
+/** A day to collect again from: a ledger day, not after today (a later one has nothing to re-read). */
+export function parseRecollectDay(text: unknown, now: Date, field = 'since'): Date {
+  const date = parseLedgerDay(text, field);
+  if (formatDay(date) > formatDay(now)) throw new InvalidInput(field, 'must not be after today (UTC)');
+  return date;
+}
+
+/** parseInstant, on a day within FIRST_LEDGER_DAY..LAST_LEDGER_DAY (feed activation and similar times). */
+export function parseLedgerInstant(text: unknown, field = 'date'): Date {
+  const date = parseInstant(text, field);
+  const day = formatDay(date);
+  if (Number.isNaN(date.getTime()) || day < FIRST_LEDGER_DAY || day > LAST_LEDGER_DAY) {
+    throw new InvalidInput(field, `must be a time from ${FIRST_LEDGER_DAY} to ${LAST_LEDGER_DAY}`);
+  }
+  return date;
+}
+
 /** Strict 'YYYY-MM-DD' → midnight UTC. Rejects impossible dates such as 2021-02-30. */
 export function parseDay(text: unknown, field = 'date'): Date {
   const match = typeof text === 'string' ? DAY_TEXT.exec(text) : null;

@@ -1,6 +1,7 @@
 // Settings of the server's edge: which proxies are trusted, rate limits, and where /metrics is served.
 import net from 'node:net';
 import { ConfigError, integer, text } from '../config.ts';
+import { loadSlowClientLimits, type SlowClientLimits } from './slow-clients.ts';
 
 export interface RateLimits {
   /** Failed authentications (401) a client address may make per minute before it is refused (429). */
@@ -20,6 +21,8 @@ export interface EdgeSettings {
   /** A separate listener serving only /metrics (no key), e.g. 9464; null: none. */
   metricsPort: number | null;
   metricsHost: string;
+  /** Header, request and keep-alive timeouts and open connections per client address (http/slow-clients.ts). */
+  slowClients: SlowClientLimits;
 }
 
 const NAMED_RANGES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -59,5 +62,6 @@ export function loadEdgeSettings(env: NodeJS.ProcessEnv): EdgeSettings {
     metricsKey,
     metricsPort,
     metricsHost: text(env, 'CANOPY_METRICS_HOST') ?? '127.0.0.1',
+    slowClients: loadSlowClientLimits(env),
   };
 }

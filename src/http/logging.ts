@@ -3,6 +3,13 @@
 import type { FastifyServerOptions } from 'fastify';
 import { stdSerializers, type DestinationStream } from 'pino';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Path parameters that are secrets (a one-time link's token): logged as [redacted], by the route's pattern. */
+    secretParams?: readonly string[];
+  }
+}
+
 /** Query parameters that carry a secret; their values never reach a log line. */
 const SECRET_PARAMS = /([?&](?:api[_-]?key|key|token|access_token|password|secret|client_secret)=)[^&#]*/gi;
 
@@ -55,6 +62,24 @@ interface RequestLike {
   hostname?: string;
   ip?: string;
   socket?: { remotePort?: number };
+  params?: unknown;
+  routeOptions?: { url?: string; config?: { secretParams?: readonly string[] } };
+}
+
+/**
+ * The URL a log line shows: on a route with secret path parameters, its pattern with those parameters
+ * as [redacted] and the others filled in ('/auth/password-links/[redacted]'); secret query values redacted
+ * everywhere.
+ */
+export function loggedUrl(request: RequestLike): string {
+  const secret = request.routeOptions?.config?.secretParams;
+  const pattern = request.routeOptions?.url;
+  const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?')) : '';
+  if (!secret?.length || !pattern) return redactUrl(request.url);
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const path = pattern.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, (_match, name: string) =>
+    secret.includes(name) ? '[redacted]' : encodeURIComponent(String(params[name] ?? '')));
+  return redactUrl(path + query);
 }
 
 /** Header paths censored wherever a log line carries headers. */
@@ -77,7 +102,7 @@ export function loggerOptions(level: string, stream?: DestinationStream): Fastif
     serializers: {
       req: (request: RequestLike) => ({
         method: request.method,
-        url: redactUrl(request.url),
+        url: loggedUrl(request),
         host: request.hostname,
         remoteAddress: request.ip,
         remotePort: request.socket?.remotePort,

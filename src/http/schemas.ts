@@ -1,8 +1,12 @@
 // Shared TypeBox schemas: the single source for request validation and the OpenAPI document.
 import { Type, type Static, type TSchema } from 'typebox';
+import { FIRST_LEDGER_DAY, LAST_LEDGER_DAY } from '../domain/calendar.ts';
 
 export const Uuid = Type.String({ format: 'uuid', description: 'UUID' });
 export const Day = Type.String({ format: 'date', description: 'UTC day, YYYY-MM-DD' });
+/** A day a client sends: a real calendar date within the ledger's years (published as formatMinimum/Maximum). */
+export const LedgerDay = (description: string) =>
+  Type.String({ format: 'date', formatMinimum: FIRST_LEDGER_DAY, formatMaximum: LAST_LEDGER_DAY, description });
 export const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 UTC, e.g. 2021-03-08T14:52:33Z' });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 export const NullableString = Type.Union([Type.String(), Type.Null()]);

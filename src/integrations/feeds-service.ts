@@ -1,7 +1,7 @@
 // Feeds: one customer account mapped to one upstream entity of a dealer's server, with its state and health.
 import crypto from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
-import { addDays, monthKey, monthStart, parseInstant, startOfDay } from '../domain/calendar.ts';
+import { addDays, monthKey, monthStart, parseLedgerInstant, startOfDay } from '../domain/calendar.ts';
 import { initialWindowStart } from '../domain/collection-window.ts';
 import { Conflict, InvalidInput, NotFound } from '../domain/errors.ts';
 import type { AccountRef, Principal } from '../keys/api-keys.ts';
@@ -90,7 +90,7 @@ async function usableServer(db: Queryable, principal: Principal, account: Accoun
 
 function activationOf(value: string | null | undefined, now: Date): Date {
   if (value === undefined || value === null) return monthStart(monthKey(now));
-  return parseInstant(value, 'activated_at');
+  return parseLedgerInstant(value, 'activated_at');
 }
 
 function requireExternalId(value: unknown): string {
@@ -174,7 +174,7 @@ export async function updateFeed(db: Database, principal: Principal, account: Ac
 
 export async function activateFeed(db: Database, account: AccountRef, id: string, activatedAt: string | null | undefined, now: Date): Promise<FeedRow> {
   const current = await getFeed(db, account, id);
-  const at = activatedAt === undefined || activatedAt === null ? now : parseInstant(activatedAt, 'activated_at');
+  const at = activatedAt === undefined || activatedAt === null ? now : parseLedgerInstant(activatedAt, 'activated_at');
   await db.transaction(async (tx) => {
     await tx.query(`UPDATE feeds SET status = 'active', activated_at = $2 WHERE id = $1`, [id, at]);
     await restartCollection(tx, id, await collectionStart(tx, current.server_id, current.external_id, at));

@@ -5,6 +5,7 @@ import { requireScope } from '../http/auth.ts';
 import { pageRequest, sendPage } from '../http/pagination.ts';
 import { IdParams, PageQuery, errorResponses } from '../http/schemas.ts';
 import type { RouteDeps } from '../http/scope.ts';
+import { parseRecollectDay } from '../domain/calendar.ts';
 import { NotFound } from '../domain/errors.ts';
 import { feedUnder, getRun, listRunFeeds, listRuns, requestRun } from '../collection/runs.ts';
 import { runtimeOf } from './servers-routes.ts';
@@ -31,9 +32,11 @@ export const runRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps)
     async (request, reply) => {
       const account = requireScope(request);
       const feedId = request.body?.feed_id ?? null;
+      const since = request.body?.since ?? null;
+      if (since !== null) parseRecollectDay(since, clock());
       if (feedId !== null && !(await feedUnder(db, account.path, feedId))) throw new NotFound('Feed');
       const { run, joined } = await requestRun(db, {
-        account, feedId, trigger: 'manual', since: request.body?.since ?? null, now: clock(), openRunsBound: config.collection.openRunsPerAccount,
+        account, feedId, trigger: 'manual', since, now: clock(), openRunsBound: config.collection.openRunsPerAccount,
       });
       if (!joined) await runtime.startRun(run.id);
       reply.code(202);

@@ -1,7 +1,7 @@
 // Wire shapes of servers, feeds, devices, anomalies, Printix billing and collection runs.
 import { Type } from 'typebox';
 import { SERVER_TYPES } from '../connectors/types.ts';
-import { Day, PageQuery, NullableString, NullableTimestamp, NullableUuid, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
+import { Day, LedgerDay, PageQuery, NullableString, NullableTimestamp, NullableUuid, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
 
 const ServerType = StringEnum(SERVER_TYPES, { description: 'the upstream: printtracker, pharos or printix' });
 const Text = (maxLength: number, description: string) => Type.Optional(orNull(Type.String({ maxLength, description })));
@@ -197,7 +197,7 @@ export const RunFeed = Type.Object({
 
 export const CreateRunBody = Type.Object({
   feed_id: Type.Optional(orNull(Type.String({ format: 'uuid', description: 'one feed; default every active feed of the account and its descendants' }))),
-  since: Type.Optional(orNull(Type.String({ format: 'date', description: 'collect again from this UTC day (YYYY-MM-DD)' }))),
+  since: Type.Optional(orNull(LedgerDay('collect again from this UTC day (YYYY-MM-DD), not after today'))),
 });
 
 export const FeedListQuery = Type.Object({

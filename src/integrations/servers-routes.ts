@@ -6,7 +6,7 @@ import { pageRequest, sendPage } from '../http/pagination.ts';
 import { Deleted, IdParams, PageQuery, errorResponses } from '../http/schemas.ts';
 import type { RouteDeps } from '../http/scope.ts';
 import { isoTimestamp } from '../http/wire.ts';
-import { InvalidInput } from '../domain/errors.ts';
+import { Forbidden, InvalidInput } from '../domain/errors.ts';
 import { accountInScope } from '../http/auth.ts';
 import type { CollectionRuntime } from '../collection/runtime.ts';
 import { requestRun } from '../collection/runs.ts';
@@ -18,6 +18,16 @@ import { feedView, serverView } from './views.ts';
 export function runtimeOf(deps: RouteDeps): CollectionRuntime {
   if (!deps.collection) throw new Error('the collection runtime is not configured');
   return deps.collection;
+}
+
+/**
+ * A server makes Canopy connect where it says, on the installation's behalf: dealers (channel accounts)
+ * and the admin register servers; a customer reads the servers it can see, but neither adds one nor
+ * changes, tests or reads through one (it would pick the URLs Canopy fetches, or spend its dealer's quota).
+ */
+function requireDealer(account: { id: string; name: string; role: string }, action: string): void {
+  if (account.role !== 'customer') return;
+  throw new Forbidden(`servers are registered and managed by channel (dealer) and admin accounts: customer account "${account.name}" (${account.id}) may not ${action}`);
 }
 
 export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps) => {
@@ -47,10 +57,11 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
           'Supported types: printtracker (username = dealer parent entity ID, password = API key), pharos (password = authorization key, url required), ' +
           'printix (username = client id, password = client secret, partner_id; auth_url = token endpoint). The password is encrypted at rest and never returned. ' +
           'URLs must be https and must not point at loopback, private, link-local or metadata addresses (unless the installation allows private upstreams).',
-        params: params(), body: CreateServerBody, response: { 201: Server, ...errorResponses(400, 401, 404) },
+        params: params(), body: CreateServerBody, response: { 201: Server, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
+      requireDealer(requireScope(request), 'register a server');
       const row = await servers.createServer(db, runtime.integration, requireScope(request), request.body, clock());
       runtime.checkServerSoon(row.id);
       reply.code(201);
@@ -62,10 +73,11 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     {
       schema: {
         tags, summary: 'Update a server; a new password, address or username is checked again at once',
-        params: params(IdParams), body: UpdateServerBody, response: { 200: Server, ...errorResponses(400, 401, 404, 409) },
+        params: params(IdParams), body: UpdateServerBody, response: { 200: Server, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
+      requireDealer(requirePrincipal(request).account, 'change a server');
       const row = await servers.updateServer(db, runtime.integration, requireScope(request), request.params.id, request.body);
       if (row.health_check === 'pending') runtime.checkServerSoon(row.id);
       return serverView(row);
@@ -73,8 +85,9 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
   );
   app.delete(
     '/servers/:id',
-    { schema: { tags, summary: 'Delete a server no feed uses', params: params(IdParams), response: { 200: Deleted, ...errorResponses(400, 401, 404, 409) } } },
+    { schema: { tags, summary: 'Delete a server no feed uses', params: params(IdParams), response: { 200: Deleted, ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request) => {
+      requireDealer(requirePrincipal(request).account, 'delete a server');
       await servers.deleteServer(db, requireScope(request), request.params.id);
       return { id: request.params.id, deleted: true };
     },
@@ -85,11 +98,11 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       schema: {
         tags, summary: 'Test a server before saving it (nothing is stored)',
         description: 'Connects with the given credentials and says what happened: ok, wrong_credentials, unreachable, timed_out, refused_address or upstream_error.',
-        params: params(), body: CreateServerBody, response: { 200: ConnectionTestResult, ...errorResponses(400, 401, 404) },
+        params: params(), body: CreateServerBody, response: { 200: ConnectionTestResult, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      requireScope(request);
+      requireDealer(requireScope(request), 'test a server');
       const result = await servers.testUnsavedServer(runtime.integration, request.body, clock);
       return { ...result, checked_at: isoTimestamp(result.checked_at) };
     },
@@ -99,10 +112,11 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     {
       schema: {
         tags, summary: 'Test a server with its stored credentials (nothing is stored)',
-        params: params(IdParams), response: { 200: ConnectionTestResult, ...errorResponses(400, 401, 404, 409) },
+        params: params(IdParams), response: { 200: ConnectionTestResult, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
     async (request) => {
+      requireDealer(requirePrincipal(request).account, 'test a server');
       const result = await servers.testStoredServer(db, runtime.integration, requireScope(request), request.params.id, clock);
       return { ...result, checked_at: isoTimestamp(result.checked_at) };
     },
@@ -113,10 +127,13 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
       schema: {
         tags, summary: 'The upstream customers a feed can map to',
         description: 'Print Tracker: the entity tree below the dealer; Pharos: the tenant of the key; Printix: the partner’s tenants. 502 when the server cannot be read.',
-        params: params(IdParams), response: { 200: Type.Array(UpstreamEntity), ...errorResponses(400, 401, 404, 409, 502) },
+        params: params(IdParams), response: { 200: Type.Array(UpstreamEntity), ...errorResponses(400, 401, 403, 404, 409, 502) },
       },
     },
-    async (request) => servers.listEntities(db, runtime.integration, requireScope(request), request.params.id),
+    async (request) => {
+      requireDealer(requirePrincipal(request).account, 'read a server\'s upstream entities');
+      return servers.listEntities(db, runtime.integration, requireScope(request), request.params.id);
+    },
   );
   app.get(
     '/servers/:id/feeds',
@@ -137,12 +154,13 @@ export const serverRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, de
     {
       schema: {
         tags: [...tags, 'Printix'], summary: 'Printix: provision a tenant for an account and link it with a feed',
-        params: params(IdParams), body: ProvisionTenantBody, response: { 201: Feed, ...errorResponses(400, 401, 404, 409, 502) },
+        params: params(IdParams), body: ProvisionTenantBody, response: { 201: Feed, ...errorResponses(400, 401, 403, 404, 409, 502) },
       },
     },
     async (request, reply) => {
       const scope = requireScope(request);
       const principal = requirePrincipal(request);
+      requireDealer(principal.account, 'provision a tenant');
       const server = await servers.getServer(db, scope, request.params.id);
       if (server.type !== 'printix') throw new InvalidInput('server', 'must be a Printix server to provision tenants');
       const account = await accountInScope(db, principal, request.body.account_id);

@@ -3,7 +3,7 @@ import { Type, type TSchema } from 'typebox';
 import { FIRST_LEDGER_DAY, LAST_LEDGER_DAY } from '../domain/calendar.ts';
 import { MAX_DENSITY, MAX_DIMENSION_METRES, MAX_MASS_GRAMS, MAX_PAGES, MAX_TREES } from '../domain/paper.ts';
 import { ForestryProject } from '../catalog/schema.ts';
-import { DecimalFigure, NullableUuid, PageQuery, PageTotal, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
+import { DecimalFigure, LedgerDay, NullableUuid, PageQuery, PageTotal, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
 
 /** An optional field that also accepts null (= not given). */
 function OrNull<T>(schema: Record<string, unknown> & { type: string }) {
@@ -11,8 +11,7 @@ function OrNull<T>(schema: Record<string, unknown> & { type: string }) {
 }
 
 /** A day in a query: a real calendar date within the ledger's years. */
-const QueryDay = (description: string) =>
-  Type.Optional(Type.String({ format: 'date', formatMinimum: FIRST_LEDGER_DAY, formatMaximum: LAST_LEDGER_DAY, description }));
+const QueryDay = (description: string) => Type.Optional(LedgerDay(description));
 
 export const DateRangeQuery = Type.Object({
   ...PageQuery.properties,

@@ -3,7 +3,8 @@ import crypto from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
 import { Conflict, InvalidInput, NotFound } from '../domain/errors.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
-import { checkNewPassword, hashPassword } from './passwords.ts';
+import { checkNewPassword, hashPassword, newSalt } from './passwords.ts';
+import type { Membership } from './sessions.ts';
 import { newToken, tokenHash } from './tokens.ts';
 
 export const LINK_LIFETIME_HOURS = 72;
@@ -65,23 +66,40 @@ export async function describeLink(db: Queryable, token: string, now: Date) {
   return { email: link.email, account_name: link.account_name, expires_at: new Date(link.expires_at) };
 }
 
-/** Sets the password and spends the link, atomically: a link works once. */
-export async function setPasswordWithLink(db: Database, token: string, password: string, now: Date): Promise<{ userId: string }> {
+/** The email's shared salt (sign_in_salts), made by whichever first password of that email comes first. */
+async function emailSalt(db: Queryable, email: string): Promise<string> {
+  const key = email.trim().toLowerCase();
+  await db.query(`INSERT INTO sign_in_salts (email, salt) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING`, [key, newSalt()]);
+  const [row] = await db.query<{ salt: string }>(`SELECT salt FROM sign_in_salts WHERE email = $1`, [key]);
+  return row.salt;
+}
+
+/**
+ * Sets the password of the link's user — that user only, in its own account — and spends the link,
+ * atomically: a link works once. Returns the user, for the session the caller opens for it.
+ */
+export async function setPasswordWithLink(db: Database, token: string, password: string, now: Date): Promise<Membership> {
   if (!token) throw new InvalidInput('token', 'is required');
   checkNewPassword(password);
-  const hash = await hashPassword(password);
+  const { email } = await findLink(db, token, now);
+  const hash = await hashPassword(password, await emailSalt(db, email));
   return db.transaction(async (tx) => {
     const link = await findLink(tx, token, now);
     const spent = await tx.query(`UPDATE password_links SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id`, [link.id, now]);
     if (spent.length === 0) throw new Conflict('this link has already been used; ask for a new one');
-    await tx.query(
+    const [user] = await tx.query<Membership>(
       `INSERT INTO user_passwords (user_id, account_id, password_hash, updated_at)
        SELECT id, account_id, $2, $3 FROM users WHERE id = $1
-       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = EXCLUDED.updated_at`,
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = EXCLUDED.password_hash, updated_at = EXCLUDED.updated_at
+       RETURNING user_id, account_id`,
       [link.user_id, hash, now],
     );
-    // A new password ends every session signed in with the old one.
-    await tx.query(`UPDATE web_sessions SET ended_at = $2 WHERE user_id = $1 AND ended_at IS NULL`, [link.user_id, now]);
-    return { userId: link.user_id };
+    // A new password ends every session signed in with the old one, whichever account it acts for now.
+    await tx.query(
+      `UPDATE web_sessions SET ended_at = $2 WHERE ended_at IS NULL
+          AND (user_id = $1 OR id IN (SELECT session_id FROM web_session_accounts WHERE user_id = $1))`,
+      [link.user_id, now],
+    );
+    return user;
   });
 }

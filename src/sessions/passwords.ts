@@ -23,18 +23,43 @@ function options(N: number, r: number, p: number): crypto.ScryptOptions {
   return { N, r, p, maxmem: 256 * N * r };
 }
 
-export async function hashPassword(password: string, params = DEFAULT_PARAMS): Promise<string> {
-  const salt = crypto.randomBytes(16);
-  const hash = await scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options(params.N, params.r, params.p));
-  return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), hash.toString('base64')].join('$');
+/** scrypt with the default parameters; `salt` (base64) is the email's shared salt when given, else a fresh one. */
+export async function hashPassword(password: string, salt?: string): Promise<string> {
+  const params = DEFAULT_PARAMS;
+  const saltBytes = salt === undefined ? crypto.randomBytes(16) : Buffer.from(salt, 'base64');
+  const hash = await scrypt(password.normalize('NFKC'), saltBytes, KEY_LENGTH, options(params.N, params.r, params.p));
+  return ['scrypt', params.N, params.r, params.p, saltBytes.toString('base64'), hash.toString('base64')].join('$');
+}
+
+/** A fresh salt, base64, for an email's first password. */
+export function newSalt(): string {
+  return crypto.randomBytes(16).toString('base64');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, saltText, hashText] = stored.split('$');
-  if (scheme !== 'scrypt' || !hashText) return false;
-  const expected = Buffer.from(hashText, 'base64');
-  const actual = await scrypt(password.normalize('NFKC'), Buffer.from(saltText, 'base64'), expected.length, options(Number(n), Number(r), Number(p)));
-  return crypto.timingSafeEqual(actual, expected);
+  return (await matchingHashes(password, [stored]))[0];
+}
+
+/**
+ * Which of `stored` the password matches. Hashes with the same parameters and salt (the users of one
+ * email) are checked with one scrypt computation, so the cost grows with distinct salts, not with rows.
+ */
+export async function matchingHashes(password: string, stored: readonly string[]): Promise<boolean[]> {
+  const computed = new Map<string, Promise<Buffer | null>>();
+  return Promise.all(stored.map(async (hash) => {
+    const [scheme, n, r, p, saltText, hashText] = hash.split('$');
+    if (scheme !== 'scrypt' || !hashText) return false;
+    const expected = Buffer.from(hashText, 'base64');
+    const group = `${n}$${r}$${p}$${saltText}$${expected.length}`;
+    let actual = computed.get(group);
+    if (!actual) {
+      actual = scrypt(password.normalize('NFKC'), Buffer.from(saltText, 'base64'), expected.length, options(Number(n), Number(r), Number(p)))
+        .catch(() => null);
+      computed.set(group, actual);
+    }
+    const bytes = await actual;
+    return bytes !== null && bytes.length === expected.length && crypto.timingSafeEqual(bytes, expected);
+  }));
 }
 
 /** A hash of a random password: verified against when the email is unknown, so timing does not tell. */

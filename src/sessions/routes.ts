@@ -16,7 +16,7 @@ import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from 
 import { createPasswordLink, describeLink, passwordLinkPath, setPasswordWithLink } from './password-links.ts';
 import { MAX_PASSWORD_LENGTH } from './passwords.ts';
 import { refuseIdempotencyKey } from './secret-response.ts';
-import { endSession, findSession, principalForSession, signIn } from './sessions.ts';
+import { chooseAccount, endSession, findSession, openSession, sessionAccounts, sessionWithCsrf, signIn } from './sessions.ts';
 
 export interface SessionRoutesOptions {
   db: Database;
@@ -24,9 +24,12 @@ export interface SessionRoutesOptions {
   clock: Clock;
 }
 
+const SessionAccount = Type.Object({ id: Uuid, name: Type.String(), role: Type.String(), status: Type.String() });
 const SessionView = Type.Object({
   user: Type.Object({ id: Uuid, email: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }),
-  account: Type.Object({ id: Uuid, name: Type.String(), role: Type.String(), status: Type.String() }),
+  account: SessionAccount,
+  accounts: Type.Array(SessionAccount, { description: 'every account this sign-in opened (the email and password of a user in each); choose with POST /auth/session/account' }),
+  account_chosen: Type.Boolean({ description: 'false while a sign-in that opened several accounts waits for the choice; /v1 answers 403 until then' }),
   csrf_token: Type.String({ description: 'send as X-CSRF-Token on every write made with the session cookie' }),
   expires_at: Timestamp,
   co2_grams_per_page: Type.Number({ description: 'CO2-equivalent per standard page the dashboard shows (CANOPY_CO2_GRAMS_PER_PAGE)' }),
@@ -70,6 +73,8 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
     return {
       user: session.user,
       account: { id: session.account.id, name: session.account.name, role: session.account.role, status: session.account.status },
+      accounts: await sessionAccounts(db, session.id),
+      account_chosen: session.accountChosen,
       csrf_token: session.csrfToken,
       expires_at: isoTimestamp(session.expiresAt),
       co2_grams_per_page: config.co2GramsPerPage,
@@ -103,9 +108,27 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const signedIn = await signIn(db, request.body.email, request.body.password, clock());
+      const signedIn = await signIn(db, request.body.email, request.body.password, clock(), request.ip);
       reply.header('set-cookie', sessionCookie(signedIn.token, signedIn.expiresAt));
       return sessionView(signedIn.token);
+    },
+  );
+
+  app.post(
+    '/auth/session/account',
+    {
+      schema: {
+        tags, summary: 'Act for another account this sign-in opened (needs X-CSRF-Token)', security: [],
+        body: Type.Object({ account_id: Uuid }),
+        response: { 200: SessionView, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+      if (!token) throw new Unauthorized('not signed in');
+      const session = await sessionWithCsrf(db, token, { method: 'POST', csrfHeader: request.headers['x-csrf-token'] as string | undefined }, clock());
+      await chooseAccount(db, session.id, request.body.account_id);
+      return sessionView(token);
     },
   );
 
@@ -115,8 +138,8 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
     async (request, reply) => {
       const token = readCookie(request.headers.cookie, SESSION_COOKIE);
       if (token) {
-        const principal = await principalForSession(db, token, { method: 'POST', csrfHeader: request.headers['x-csrf-token'] as string | undefined }, clock());
-        await endSession(db, principal.keyId.replace(/^session:/, ''), clock());
+        const session = await sessionWithCsrf(db, token, { method: 'POST', csrfHeader: request.headers['x-csrf-token'] as string | undefined }, clock());
+        await endSession(db, session.id, clock());
       }
       reply.header('set-cookie', clearedSessionCookie());
       return reply.code(204).send(null);
@@ -126,6 +149,7 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
   app.get(
     '/auth/password-links/:token',
     {
+      config: { secretParams: ['token'] },
       schema: {
         tags, summary: 'What a set-password link is for (email, account) while it is valid', security: [],
         params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
@@ -148,9 +172,9 @@ const sessionRoutes: FastifyPluginAsyncTypebox<SessionRoutesOptions> = async (ap
       },
     },
     async (request, reply) => {
-      const { userId } = await setPasswordWithLink(db, request.body.token, request.body.password, clock());
-      const rows = await db.query<{ email: string }>(`SELECT email FROM users WHERE id = $1`, [userId]);
-      const signedIn = await signIn(db, rows[0].email, request.body.password, clock());
+      // Signed in as the link's user only: the link names one account, whatever else the email opens.
+      const user = await setPasswordWithLink(db, request.body.token, request.body.password, clock());
+      const signedIn = await openSession(db, [user], clock());
       reply.header('set-cookie', sessionCookie(signedIn.token, signedIn.expiresAt));
       return sessionView(signedIn.token);
     },

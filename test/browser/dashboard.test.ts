@@ -169,6 +169,33 @@ describe.skipIf(browserTestsSkipped !== null)('dashboard in Chromium', () => {
     await tab.context.close();
   });
 
+  it('lets a person with a user in two accounts choose the account after signing in, and switch', async () => {
+    const tab = await openTab(site);
+    const { page } = tab;
+    const password = 'two accounts 2021';
+    // The dealer and its customer each invite the same person, who sets the same password twice.
+    for (const account of [dealer, customerA]) {
+      await page.goto(await site.invite(account.id, 'kim@two.example'));
+      await page.getByLabel('Password', { exact: true }).fill(password);
+      await page.getByLabel('Repeat the password').fill(password);
+      await page.getByRole('button', { name: 'Set password and sign in' }).click();
+      await page.getByRole('heading', { name: /Overview/ }).waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    }
+    await page.getByLabel('Email').fill('kim@two.example');
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Choose an account' }).waitFor();
+    await page.getByRole('button', { name: 'Acme Legal' }).click();
+    await page.getByRole('heading', { name: /Overview · Acme Legal/ }).waitFor();
+    await page.getByRole('link', { name: 'Switch account' }).click();
+    await page.getByRole('button', { name: 'Evergreen Print Services' }).click();
+    await page.getByRole('heading', { name: /Overview · Evergreen Print Services/ }).waitFor();
+    expect(tab.errors).toEqual([]);
+    await tab.context.close();
+  });
+
   it('logged no console errors on the dealer\'s pages', () => {
     expect(dealerTab.errors).toEqual([]);
   });

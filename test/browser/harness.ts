@@ -36,6 +36,8 @@ export interface Site {
   rootKey: string;
   dataDir: string;
   browser: Browser;
+  /** Every line the server logged (JSON), when started with captureLogs. */
+  logs: string[];
   /** A JSON call to the API with a key (root's by default). */
   api<T = any>(method: string, path: string, body?: unknown, key?: string): Promise<T>;
   account(name: string, parentKey?: string, role?: string): Promise<{ id: string; key: string }>;
@@ -44,14 +46,16 @@ export interface Site {
   close(): Promise<void>;
 }
 
-export async function startSite(env: Record<string, string> = {}): Promise<Site> {
+export async function startSite(env: Record<string, string> = {}, options: { captureLogs?: boolean } = {}): Promise<Site> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'canopy-browser-'));
   const rootKey = `root_${crypto.randomBytes(12).toString('hex')}`;
   const config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', CANOPY_DATA_DIR: dataDir, CANOPY_BOOTSTRAP_KEY: rootKey, LOG_LEVEL: 'warn',
     CANOPY_ALLOW_PRIVATE_UPSTREAMS: '1', ...env,
   });
-  const server = await startServer(config, { out: () => {} });
+  const logs: string[] = [];
+  const logStream = options.captureLogs ? { write: (line: string) => void logs.push(line) } : undefined;
+  const server = await startServer(config, { out: () => {}, logStream });
   const url = server.url.replace('localhost', '127.0.0.1');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   const api = async (method: string, p: string, body?: unknown, key = rootKey) => {
@@ -64,7 +68,7 @@ export async function startSite(env: Record<string, string> = {}): Promise<Site>
     return text ? JSON.parse(text) : undefined;
   };
   return {
-    server, url, rootKey, dataDir, browser, api,
+    server, url, rootKey, dataDir, browser, logs, api,
     async account(name, parentKey = rootKey, role) {
       const created = await api('POST', '/v1/accounts', { name, ...(role ? { role } : {}) }, parentKey);
       const key = await api('POST', `/v1/accounts/${created.id}/keys`, { label: 'browser test' }, parentKey);

@@ -19,6 +19,8 @@ export interface PageProps {
   account: ExpandedAccount;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const PAGES = [
   { path: '/', title: 'Overview', component: OverviewPage },
   { path: '/accounts', title: 'Accounts', component: AccountsPage },
@@ -29,7 +31,9 @@ const PAGES = [
 
 export function Layout({ session, location, onSignedOut }: { session: Session; location: Location; onSignedOut: () => void }) {
   const requested = location.params.get('account');
-  const accountId = requested && requested !== session.account.id ? requested : null;
+  // The id goes into API paths: anything but a UUID ("../keys", a query) is refused here, not sent.
+  const badAccount = requested !== null && !UUID.test(requested);
+  const accountId = requested && !badAccount && requested !== session.account.id ? requested : null;
   const api = scoped(accountId);
   const account = useLoad(() => get<ExpandedAccount>(api('/account')), [accountId]);
   const page = PAGES.find((p) => p.path === location.path) ?? PAGES[0];
@@ -54,6 +58,7 @@ export function Layout({ session, location, onSignedOut }: { session: Session; l
         </nav>
         <div class="who">
           <span title={session.user.email}>{session.user.name ?? session.user.email}</span>
+          {session.accounts.length > 1 && <a href="/choose-account">Switch account</a>}
           <button type="button" class="link" onClick={signOut}>Sign out</button>
         </div>
       </header>
@@ -65,7 +70,12 @@ export function Layout({ session, location, onSignedOut }: { session: Session; l
       )}
       <main id="main">
         <h1>{page.title}{account.data ? <span class="subtitle"> · {account.data.display_name}</span> : null}</h1>
-        {account.error ? (
+        {badAccount ? (
+          <p class="state error" role="alert">
+            The address names no account (<code>account</code> must be an account id).{' '}
+            <a href={location.path}>Back to {session.account.name}</a>
+          </p>
+        ) : account.error ? (
           <ErrorState error={account.error} retry={account.reload} />
         ) : account.data ? (
           <Page session={session} accountId={accountId} api={api} account={account.data} key={`${accountId}:${page.path}`} />

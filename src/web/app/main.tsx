@@ -1,9 +1,10 @@
 // Starts the dashboard: finds the session, then shows sign-in or the page the URL names.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { get, setCsrfToken, whenSignedOut } from './api.ts';
+import { get, post, setCsrfToken, whenSignedOut } from './api.ts';
 import { Layout } from './layout.tsx';
 import { interceptLinks, navigate, useLocation } from './router.ts';
+import { ChooseAccountPage } from './pages/choose-account.tsx';
 import { SetPasswordPage } from './pages/set-password.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
 import type { Session } from './types.ts';
@@ -36,7 +37,18 @@ function App() {
     const next = location.path === '/sign-in' ? '/' : location.path + window.location.search;
     return <SignInPage onSignedIn={(s) => { signedIn(s); navigate(next, true); }} />;
   }
-  return <Layout session={session} location={location} onSignedOut={() => { signedIn(null); navigate('/sign-in', true); }} />;
+  const signedOut = () => { signedIn(null); navigate('/sign-in', true); };
+  // A sign-in that opened several accounts acts for none until the person picks one; /choose-account switches later.
+  if (!session.account_chosen || location.path === '/choose-account') {
+    return (
+      <ChooseAccountPage
+        session={session}
+        onChosen={(s) => { signedIn(s); navigate(location.path === '/choose-account' ? '/' : location.path + window.location.search, true); }}
+        onSignOut={async () => { await post('/auth/sign-out').catch(() => undefined); signedOut(); }}
+      />
+    );
+  }
+  return <Layout session={session} location={location} onSignedOut={signedOut} />;
 }
 
 const root = document.getElementById('app')!;

@@ -1,8 +1,18 @@
 // Wire shapes the dashboard reads, as the /v1 API and /auth return them.
 
+export interface SessionAccount {
+  id: string;
+  name: string;
+  role: 'admin' | 'channel' | 'customer';
+  status: string;
+}
+
 export interface Session {
   user: { id: string; email: string; name: string | null };
-  account: { id: string; name: string; role: 'admin' | 'channel' | 'customer'; status: string };
+  account: SessionAccount;
+  /** Every account the sign-in opened; more than one: the person chooses (account_chosen). */
+  accounts: SessionAccount[];
+  account_chosen: boolean;
   csrf_token: string;
   expires_at: string;
   co2_grams_per_page: number;
