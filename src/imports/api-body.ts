@@ -4,6 +4,8 @@ import { FIELDS_OF, kindOfFields, type ImportField, type ImportKind } from './re
 import type { SourceRow } from './import-feed.ts';
 
 export function apiJsonRows(body: unknown, maxRows: number): { kind: ImportKind; rows: SourceRow[] } {
+  const empty = body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+  if (empty) throw new InvalidInput('body', 'is empty: send a JSON array of readings, or a text/csv body with a header row');
   if (!Array.isArray(body)) throw new InvalidInput('body', 'must be a JSON array of readings (or a text/csv body)');
   if (body.length === 0) throw new InvalidInput('body', 'is an empty array: send at least one reading');
   if (body.length > maxRows) throw new InvalidInput('body', `has ${body.length} rows, more than ${maxRows}: send them in several requests`);
