@@ -268,7 +268,7 @@ export function guessFile(sample: Uint8Array, now: number, saved: FileMapping | 
 }
 
 /** A byte stream decoded in the given encoding, chunk by chunk (multi-byte characters across chunks kept whole). */
-async function* decoded(source: AsyncIterable<Uint8Array>, encoding: Encoding, bytes: { n: number }): AsyncGenerator<string> {
+async function* decoded(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, encoding: Encoding, bytes: { n: number }): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding);
   for await (const chunk of source) {
     bytes.n += chunk.length;
@@ -290,7 +290,7 @@ function csvProblem(error: CsvError): InvalidInput {
  * The file's rows through the mapping, streamed: memory stays flat whatever the size. Row numbers count data
  * rows after the header (row 1 is the first reading), as the preview and the problems name them.
  */
-export async function* fileRows(source: AsyncIterable<Uint8Array>, mapping: FileMapping): AsyncGenerator<SourceRow> {
+export async function* fileRows(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, mapping: FileMapping): AsyncGenerator<SourceRow> {
   const bytes = { n: 0 };
   const parser = Readable.from(decoded(source, mapping.encoding, bytes)).pipe(parse({
     delimiter: mapping.delimiter, relax_column_count: true, skip_empty_lines: true, from_line: mapping.header_line, bom: true,

@@ -62,7 +62,7 @@ describe(`imports of the sandbox's fleets (${storeName})`, () => {
 
   it('reads day-first dates with semicolons in Windows-1252 at a declared zone, a counter reset between two exports', async () => {
     const c = customers[3];
-    const facts = await (await fetch(`${w.sb.printtracker.url}/__sandbox/facts?entity=${c.entity}`)).json();
+    const facts = (await (await fetch(`${w.sb.printtracker.url}/__sandbox/facts?entity=${c.entity}`)).json()) as { devices: Array<{ replacedAt: string | null }> };
     const replaced = facts.devices.find((d: { replacedAt: string | null }) => d.replacedAt)?.replacedAt as string;
     expect(replaced).toBeTruthy();
     const split = replaced.slice(0, 10);
