@@ -221,7 +221,7 @@ export async function runImport(deps: ImportDeps, input: RunImportInput): Promis
   const now = deps.clock();
   const target: ChunkTarget = {
     feedId: feed.id, accountId: feed.account_id, holder, jobId, leaseSeconds: deps.settings.leaseSeconds,
-    activationDay: formatDay(feed.activated_at ?? now),
+    activationDay: formatDay(feed.activated_at ?? now), verified: new Set(),
   };
   const rowOptions: RowOptions = { ...input.options, kind, now: now.getTime() };
   const totals = { rows: 0, accepted: 0, duplicates: 0, conflicts: 0, refused: 0 };

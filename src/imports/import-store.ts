@@ -16,6 +16,8 @@ export interface ChunkTarget {
   /** the feed's activation day: the cursor never moves before it */
   activationDay: string;
   leaseSeconds: number;
+  /** devices this import already found on no other feed: checked once per import, not once per chunk */
+  verified: Set<string>;
 }
 
 export interface ChunkProgress {
@@ -39,7 +41,9 @@ const FOREIGN = (what: string) =>
   `device ${what} is already counted on another feed: refused so its pages are never counted on two accounts (delete that feed first, or use another id)`;
 
 /** Devices of these ids that another live feed already counts (collected or imported). */
-async function foreignDevices(tx: Queryable, feedId: string, ids: string[]): Promise<Set<string>> {
+async function foreignDevices(tx: Queryable, target: ChunkTarget, all: string[]): Promise<Set<string>> {
+  const ids = all.filter((id) => !target.verified.has(id));
+  const feedId = target.feedId;
   if (ids.length === 0) return new Set();
   const rows = await tx.query<{ device_id: string }>(
     `SELECT DISTINCT d.device_id FROM feed_devices d JOIN feeds f ON f.id = d.feed_id
@@ -52,7 +56,9 @@ async function foreignDevices(tx: Queryable, feedId: string, ids: string[]): Pro
       WHERE u.device_id = ANY($1::text[]) AND u.feed_id <> $2 AND f.deleted_at IS NULL`,
     [ids, feedId],
   );
-  return new Set(rows.map((r) => r.device_id));
+  const foreign = new Set(rows.map((r) => r.device_id));
+  for (const id of ids) if (!foreign.has(id)) target.verified.add(id);
+  return foreign;
 }
 
 /** Locks the feed for the chunk and checks the holder still has it. */
@@ -111,47 +117,60 @@ export async function storeReadingChunk(
   return db.transaction(async (tx) => {
     const feed = await holdFeed(tx, target);
     const out: StoredChunk = { accepted: 0, duplicates: 0, conflicts: 0, problems: [] };
-    const foreign = await foreignDevices(tx, target.feedId, [...new Set(rows.map((r) => r.reading.deviceId))]);
+    const foreign = await foreignDevices(tx, target, [...new Set(rows.map((r) => r.reading.deviceId))]);
     const candidates = withoutForeign(rows, (r) => r.reading.deviceId, foreign, out.problems);
 
-    const existing = new Map<string, { lifetime: number; row: number | null }>();
-    if (candidates.length > 0) {
-      for (const e of await tx.query<{ device_id: string; at: string; lifetime_total: string }>(
-        `SELECT r.device_id, (extract(epoch FROM r.read_at) * 1000)::bigint::text AS at, r.lifetime_total::text AS lifetime_total
+    // Within the chunk first: the same reading twice is a duplicate, another counter at the same time a conflict.
+    const firstOf = new Map<string, NumberedReading>();
+    const later: NumberedReading[] = [];
+    for (const c of candidates) {
+      const key = `${c.reading.deviceId}\u0001${c.reading.at}`;
+      if (firstOf.has(key)) later.push(c);
+      else firstOf.set(key, c);
+    }
+    const conflict = (c: NumberedReading, lifetime: number, row: number | null) => {
+      out.conflicts += 1;
+      out.problems.push({
+        row: c.row, column: 'lifetime_total', value: String(c.reading.lifetime),
+        rule: `conflicts with ${row === null ? 'the stored reading' : `row ${row}`} of device ${c.reading.deviceId} at ${new Date(c.reading.at).toISOString()} (lifetime_total ${lifetime}): a reading is never replaced; the first one stays`,
+      });
+    };
+    // Insert first (a new file's rows are nearly all new); what was there already is then told apart.
+    const firsts = [...firstOf.values()];
+    const r = firsts.map((f) => f.reading);
+    const inserted = new Set((await tx.query<{ k: string }>(
+      `INSERT INTO import_readings (feed_id, account_id, device_id, read_at, lifetime_total, black_total, color_total, managed)
+       SELECT $1, $2, * FROM unnest($3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::bigint[], $8::boolean[])
+       ON CONFLICT DO NOTHING
+       RETURNING device_id || chr(1) || (extract(epoch FROM read_at) * 1000)::bigint::text AS k`,
+      [target.feedId, target.accountId, r.map((x) => x.deviceId), r.map((x) => new Date(x.at).toISOString()), r.map((x) => x.lifetime),
+        r.map((x) => x.black), r.map((x) => x.color), r.map((x) => x.managed)],
+    )).map((row) => row.k));
+    const fresh = firsts.filter((f) => inserted.has(`${f.reading.deviceId}\u0001${f.reading.at}`));
+    const stale = firsts.filter((f) => !inserted.has(`${f.reading.deviceId}\u0001${f.reading.at}`));
+    const stored = new Map<string, number>();
+    if (stale.length > 0) {
+      for (const e of await tx.query<{ k: string; lifetime_total: string }>(
+        `SELECT r.device_id || chr(1) || (extract(epoch FROM r.read_at) * 1000)::bigint::text AS k, r.lifetime_total::text AS lifetime_total
            FROM import_readings r JOIN unnest($2::text[], $3::timestamptz[]) AS k(device_id, read_at)
              ON r.device_id = k.device_id AND r.read_at = k.read_at
           WHERE r.feed_id = $1`,
-        [target.feedId, candidates.map((c) => c.reading.deviceId), candidates.map((c) => new Date(c.reading.at).toISOString())],
-      )) existing.set(`${e.device_id}\u0000${e.at}`, { lifetime: Number(e.lifetime_total), row: null });
+        [target.feedId, stale.map((c) => c.reading.deviceId), stale.map((c) => new Date(c.reading.at).toISOString())],
+      )) stored.set(e.k, Number(e.lifetime_total));
     }
-    const fresh: NumberedReading[] = [];
-    for (const c of candidates) {
-      const key = `${c.reading.deviceId}\u0000${c.reading.at}`;
-      const seen = existing.get(key);
-      if (seen === undefined) {
-        existing.set(key, { lifetime: c.reading.lifetime, row: c.row });
-        fresh.push(c);
-      } else if (seen.lifetime === c.reading.lifetime) {
-        out.duplicates += 1;
-      } else {
-        out.conflicts += 1;
-        out.problems.push({
-          row: c.row, column: 'lifetime_total', value: String(c.reading.lifetime),
-          rule: `conflicts with ${seen.row === null ? 'the stored reading' : `row ${seen.row}`} of device ${c.reading.deviceId} at ${new Date(c.reading.at).toISOString()} (lifetime_total ${seen.lifetime}): a reading is never replaced; the first one stays`,
-        });
-      }
+    for (const c of stale) {
+      const lifetime = stored.get(`${c.reading.deviceId}\u0001${c.reading.at}`)!;
+      if (lifetime === c.reading.lifetime) out.duplicates += 1;
+      else conflict(c, lifetime, null);
     }
-    if (fresh.length > 0) {
-      const r = fresh.map((f) => f.reading);
-      await tx.query(
-        `INSERT INTO import_readings (feed_id, account_id, device_id, read_at, lifetime_total, black_total, color_total, managed)
-         SELECT $1, $2, * FROM unnest($3::text[], $4::timestamptz[], $5::bigint[], $6::bigint[], $7::bigint[], $8::boolean[])
-         ON CONFLICT DO NOTHING`,
-        [target.feedId, target.accountId, r.map((x) => x.deviceId), r.map((x) => new Date(x.at).toISOString()), r.map((x) => x.lifetime),
-          r.map((x) => x.black), r.map((x) => x.color), r.map((x) => x.managed)],
-      );
-      out.accepted = fresh.length;
+    for (const c of later) {
+      const key = `${c.reading.deviceId}\u0001${c.reading.at}`;
+      const first = firstOf.get(key)!;
+      const lifetime = stored.get(key) ?? first.reading.lifetime;
+      if (lifetime === c.reading.lifetime) out.duplicates += 1;
+      else conflict(c, lifetime, stored.has(key) ? null : first.row);
     }
+    out.accepted = fresh.length;
     const earliest = fresh.length === 0 ? null : formatDay(new Date(Math.min(...fresh.map((f) => f.reading.at))));
     await reopenFrom(tx, target, feed.window_start, earliest, now);
     await recordProgress(tx, target, progress, out);
@@ -166,7 +185,7 @@ export async function storeUsageChunk(
     const feed = await holdFeed(tx, target);
     const out: StoredChunk = { accepted: 0, duplicates: 0, conflicts: 0, problems: [] };
     const devices = [...new Set(rows.map((r) => r.usage.deviceId))];
-    const foreign = await foreignDevices(tx, target.feedId, devices);
+    const foreign = await foreignDevices(tx, target, devices);
     let candidates = withoutForeign(rows, (r) => r.usage.deviceId, foreign, out.problems);
     // A device's pages come per day or per month on a feed, never both: both would count them twice.
     const periods = new Map((await tx.query<{ device_id: string; period: 'day' | 'month' }>(

@@ -10,13 +10,14 @@ export function storedCounterSource(db: Queryable, feedId: string): CounterSourc
       return [entityId];
     },
     async meterReads(_entities, from, to, managedOnly, into) {
+      // Managed only: a device's latest managed flag decides (a device never flagged counts).
       const rows = await db.query<{ device_id: string; at: string; lifetime_total: string }>(
         `SELECT r.device_id, (extract(epoch FROM r.read_at) * 1000)::bigint::text AS at, r.lifetime_total::text AS lifetime_total
            FROM import_readings r
-          WHERE r.feed_id = $1 AND r.read_at >= $2 AND r.read_at <= $3
-            AND (NOT $4 OR coalesce((SELECT m.managed FROM import_readings m WHERE m.feed_id = r.feed_id AND m.device_id = r.device_id
-                 AND m.managed IS NOT NULL ORDER BY m.read_at DESC LIMIT 1), true))`,
-        [feedId, new Date(from), new Date(to), managedOnly],
+          WHERE r.feed_id = $1 AND r.read_at >= $2 AND r.read_at <= $3${managedOnly ? `
+            AND coalesce((SELECT m.managed FROM import_readings m WHERE m.feed_id = r.feed_id AND m.device_id = r.device_id
+                 AND m.managed IS NOT NULL ORDER BY m.read_at DESC LIMIT 1), true)` : ''}`,
+        [feedId, new Date(from), new Date(to)],
       );
       for (const r of rows) {
         into.keep({ id: null, deviceId: r.device_id, entityId: null, at: Number(r.at), count: Number(r.lifetime_total), problem: null });

@@ -19,6 +19,8 @@ CREATE TABLE import_readings (
   managed boolean,
   PRIMARY KEY (feed_id, device_id, read_at)
 );
+-- A feed's readings of a window, for recomputing its deposits.
+CREATE INDEX import_readings_window ON import_readings (feed_id, read_at);
 -- Devices already counted on another account's feed are refused: looked up by device id.
 CREATE INDEX import_readings_device ON import_readings (device_id, account_id);
 CREATE INDEX feed_devices_device ON feed_devices (device_id, account_id);
