@@ -48,20 +48,20 @@ export function decode(bytes: Uint8Array, encoding: Encoding): string {
   return new TextDecoder(encoding).decode(bytes);
 }
 
-const normalise = (header: string) => header.toLowerCase().replace(/[^a-z0-9]/g, '');
+const normalise = (header: string) => header.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]/g, '');
 
 /** Header names dealers' tools use for each field, most specific first. */
 const SYNONYMS: Record<ImportField, string[]> = {
-  device_id: ['deviceid', 'devicekey', 'device', 'serialnumber', 'serialno', 'serial', 'assetid', 'assetnumber', 'asset', 'printerid', 'printer', 'equipmentid', 'machineid', 'id'],
-  timestamp: ['timestamp', 'readat', 'readingtime', 'readtime', 'readdate', 'readingdate', 'scantime', 'scandate', 'meterdate', 'datetime', 'lastread', 'collectedat', 'time', 'date'],
-  lifetime_total: ['lifetimetotal', 'lifetimecount', 'lifetimepages', 'lifetime', 'lifetotal', 'lifecount', 'totalmeter', 'metertotal', 'totalcounter', 'totalcount', 'enginecount', 'meter', 'counter', 'total'],
+  device_id: ['deviceid', 'devicekey', 'device', 'serialnumber', 'serialno', 'serial', 'assetid', 'assetnumber', 'asset', 'printerid', 'printer', 'equipmentid', 'machineid', 'seriennummer', 'gerat', 'id'],
+  timestamp: ['timestamp', 'readat', 'readingtime', 'readtime', 'readdate', 'readingdate', 'scantime', 'scandate', 'meterdate', 'datetime', 'lastread', 'collectedat', 'time', 'date', 'ablesedatum', 'zeitpunkt', 'datum'],
+  lifetime_total: ['lifetimetotal', 'lifetimecount', 'lifetimepages', 'lifetime', 'lifetotal', 'lifecount', 'totalmeter', 'metertotal', 'totalcounter', 'totalcount', 'enginecount', 'meter', 'counter', 'total', 'gesamt', 'zahlerstand'],
   black_total: ['blacktotal', 'monototal', 'black', 'mono', 'bw'],
   color_total: ['colortotal', 'colourtotal', 'color', 'colour'],
   managed: ['managed', 'ismanaged'],
   paper_size: ['papersize', 'mediasize', 'size', 'paper'],
-  date: ['date', 'day', 'usagedate', 'printdate'],
+  date: ['date', 'day', 'usagedate', 'printdate', 'datum'],
   month: ['month', 'billingmonth', 'period', 'yearmonth'],
-  pages: ['pages', 'pagecount', 'totalpages', 'printedpages', 'usage', 'volume', 'prints'],
+  pages: ['pages', 'pagecount', 'totalpages', 'printedpages', 'usage', 'volume', 'prints', 'seiten'],
 };
 
 /** The field each header most likely holds, for one kind of import. */
