@@ -2,7 +2,7 @@
 // first rows as read (a bad row shows its rule beside it), change a column, import with a progress bar, and see
 // the refused rows beside their rules; the deposits are the deltas of the readings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserTestsSkipped, openTab, screenshot, startSite, type Site, type Tab } from './harness.ts';
+import { browserTestsSkipped, screenshot, signedInTab, startSite, type Site, type Tab } from './harness.ts';
 
 const day = (daysAgo: number) => {
   const d = new Date(Date.now() - daysAgo * 86_400_000);
@@ -20,12 +20,7 @@ describe.skipIf(browserTestsSkipped !== null)('imports in Chromium', () => {
     site = await startSite();
     dealer = await site.account('Evergreen Print Services');
     customer = await site.account('Acme Legal', dealer.key);
-    tab = await openTab(site);
-    await tab.page.goto(await site.invite(dealer.id, 'dana@evergreen.example'));
-    await tab.page.getByLabel('Password', { exact: true }).fill('evergreen forest 42');
-    await tab.page.getByLabel('Repeat the password').fill('evergreen forest 42');
-    await tab.page.getByRole('button', { name: 'Set password and sign in' }).click();
-    await tab.page.getByRole('heading', { name: /Overview/ }).waitFor();
+    tab = await signedInTab(site, dealer.id, 'dana@evergreen.example');
   }, 120_000);
 
   afterAll(async () => {
