@@ -72,16 +72,30 @@ async function holdFeed(tx: Queryable, target: ChunkTarget): Promise<{ window_st
 }
 
 /**
- * Moves the cursor back to the earliest new day so the deposits from there are recomputed, and forgets the
- * devices' checkpoints at the old cursor (each device's base is then looked up among its stored readings).
+ * Moves the cursor back to the earliest new day (never before the feed's activation) so the deposits from there
+ * are recomputed, and sets each device's checkpoint to its last stored reading before the new cursor — what
+ * Print Tracker's mostRecentPriorTo gives a re-based collection (life less what lies after it, as collectCounterFeed does).
  */
 async function reopenFrom(tx: Queryable, target: ChunkTarget, current: Date | null, earliestDay: string | null, now: Date): Promise<void> {
   if (earliestDay !== null) {
-    const day = earliestDay < target.activationDay ? target.activationDay : earliestDay;
-    const start = new Date(`${day}T00:00:00Z`);
-    if (current === null || start.getTime() < current.getTime()) {
-      await tx.query(`UPDATE feeds SET window_start = $2 WHERE id = $1`, [target.feedId, start]);
-      await tx.query(`UPDATE feed_devices SET base_count = NULL, base_read_at = NULL, base_life = 0 WHERE feed_id = $1`, [target.feedId]);
+    const start = new Date(`${earliestDay < target.activationDay ? target.activationDay : earliestDay}T00:00:00Z`);
+    // A reading before the cursor (even one before the activation: a baseline) changes the checkpoints.
+    if (current === null || Date.parse(`${earliestDay}T00:00:00Z`) < current.getTime()) {
+      const next = current === null || start.getTime() < current.getTime() ? start : current;
+      await tx.query(`UPDATE feeds SET window_start = $2 WHERE id = $1`, [target.feedId, next]);
+      await tx.query(
+        `UPDATE feed_devices d SET base_count = p.lifetime_total, base_read_at = p.read_at,
+            base_life = greatest(0, d.life_count - greatest(0, coalesce(d.latest_count, p.lifetime_total) - p.lifetime_total))
+           FROM (SELECT DISTINCT ON (device_id) device_id, read_at, lifetime_total FROM import_readings
+                  WHERE feed_id = $1 AND read_at < $2 ORDER BY device_id, read_at DESC) p
+          WHERE d.feed_id = $1 AND d.device_id = p.device_id`,
+        [target.feedId, next],
+      );
+      await tx.query(
+        `UPDATE feed_devices d SET base_count = NULL, base_read_at = NULL, base_life = 0
+          WHERE d.feed_id = $1 AND NOT EXISTS (SELECT 1 FROM import_readings r WHERE r.feed_id = $1 AND r.device_id = d.device_id AND r.read_at < $2)`,
+        [target.feedId, next],
+      );
     }
     // For an import feed the sign of life is when readings arrive: health turns unhealthy when uploads stop.
     await tx.query(`UPDATE feeds SET last_reading_at = $2 WHERE id = $1`, [target.feedId, now]);

@@ -105,6 +105,13 @@ describe(`bad input to imports (${storeName})`, () => {
     expect(kept.lifetime_total).toBe('1250');
   });
 
+  it('counts a device\'s first day from a reading sent later that lies before the activation (a baseline)', async () => {
+    expect((await send(`${header}\nB1,2025-04-10T10:00:00Z,1000\n`)).body.changed_days).toEqual([]);
+    const late = await send(`${header}\nB1,2025-03-20T10:00:00Z,900\n`);
+    expect(late.body.changed_days).toEqual([{ date: '2025-04-10', pages_before: 0, pages_after: 100 }]);
+    expect((await depositsByDay(t, customer.id, dealer.key)).has('2025-03-20')).toBe(false);
+  });
+
   it('keeps one kind per feed and answers 409 for usage sent to a counter feed', async () => {
     const res = await sendJson([{ device_id: 'U1', date: '2025-04-05', pages: 10 }]);
     expect(res.status).toBe(409);
