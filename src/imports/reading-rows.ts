@@ -151,9 +151,7 @@ export function dateParts(text: string, format: DateFormat): ParsedDate | null {
   let m = YMD.exec(t);
   let y: number, mo: number, d: number;
   if (m) {
-    if (format === 'mdy' || format === 'dmy') {
-      // A year-first value is unambiguous whatever the declared day/month order.
-    }
+    // A year-first value is unambiguous whatever day/month order is declared.
     [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   } else {
     m = XYZ.exec(t);
