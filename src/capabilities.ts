@@ -14,6 +14,7 @@ import { passwordLinkRoutes } from './sessions/routes.ts';
 import { serverRoutes } from './integrations/servers-routes.ts';
 import { feedRoutes } from './integrations/feeds-routes.ts';
 import { runRoutes } from './integrations/runs-routes.ts';
+import { importRoutes } from './imports/routes.ts';
 
 export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   accountRoutes,
@@ -30,4 +31,5 @@ export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   serverRoutes,
   feedRoutes,
   runRoutes,
+  importRoutes,
 ];

@@ -14,6 +14,10 @@ const OTHER_UUID = '6dd962a0-a515-4a83-980e-d3bd7cbb243a';
  */
 const BODIES: Record<string, unknown> = {
   '/v1/servers/:id/tenants': { account_id: OTHER_UUID, tenant_name: 'Matrix', tenant_domain: 'matrix' },
+  '/v1/feeds/:id/import-mapping': {
+    kind: 'counters', columns: { device_id: 'Device', timestamp: 'Time', lifetime_total: 'Total' }, delimiter: ',', header_line: 1,
+    encoding: 'utf-8', date_format: 'iso', zone: 'UTC', thousands_separator: null,
+  },
 };
 const bodyFor = (route: { method: string; url: string }) =>
   route.method === 'GET' || route.method === 'DELETE' ? undefined : (BODIES[route.url.replace('/accounts/:account_id', '')] ?? {});
@@ -76,6 +80,10 @@ describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix
     fixtures.feeds = feed.id;
     fixtures.sources = feed.id;
     fixtures['collection-runs'] = (await t.json('/v1/collection-runs', { method: 'POST', key: b.key, body: {}, expect: 202 })).id;
+    // Imports: an import feed of B1 is what /feeds/:id/readings and the upload routes need; its upload job is /imports/:id.
+    const importFeed = await t.json(`/v1/accounts/${b1.id}/feeds`, { method: 'POST', key: b.key, body: { type: 'import' } });
+    const job = await t.json(`/v1/accounts/${b1.id}/feeds/${importFeed.id}/imports`, { method: 'POST', key: b.key, body: { mapping: BODIES['/v1/feeds/:id/import-mapping'] } });
+    fixtures.imports = job.id;
   });
   afterAll(async () => {
     await t.app.collection.idle();

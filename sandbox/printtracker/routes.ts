@@ -9,6 +9,7 @@ import { errorReply } from '../http/errors.ts';
 import { json, route, type Reply, type RequestContext, type Route } from '../http/router.ts';
 import { ACCEPTED_FORMATS, parsePrintTrackerDate } from './dates.ts';
 import { deviceBody, entityBody, meterReadBody, zeroMeterRead } from './shapes.ts';
+import { exportCsv, exportQuery } from '../world/export.ts';
 
 export interface PrintTrackerOptions {
   /** Longest `start`..`end` span `/meter` accepts, in days (0 = no limit). */
@@ -255,6 +256,17 @@ export function printTrackerControlRoutes(world: World): Route[] {
       if (asOf !== undefined && Number.isNaN(asOf)) return json(400, { error: 'asOf: must be an ISO 8601 instant' });
       try {
         return json(200, world.meterTruth(e, { start: ctx.query.get('start') ?? '', end: ctx.query.get('end') ?? '', scope, asOf }));
+      } catch (err) {
+        if (err instanceof RangeError) return json(400, { error: err.message });
+        throw err;
+      }
+    }),
+    route('GET', '/__sandbox/export', (ctx) => {
+      const id = ctx.query.get('entity') ?? '';
+      const e = f.entity(id);
+      if (!e) return json(404, { error: `entity: no such entity: ${id}` });
+      try {
+        return { status: 200, text: exportCsv(world, e, exportQuery((name) => ctx.query.get(name), world.now())) };
       } catch (err) {
         if (err instanceof RangeError) return json(400, { error: err.message });
         throw err;

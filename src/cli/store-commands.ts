@@ -2,8 +2,9 @@
 import type { StoreCommand } from './command.ts';
 import { closeMonthCommand } from './close-month.ts';
 import { collectCommand } from './collect.ts';
+import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { usersCommand } from './users.ts';
 
-export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand, collectCommand].map((c) => [c.name, c]));
+export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand, collectCommand, importCommand].map((c) => [c.name, c]));

@@ -71,6 +71,10 @@ export type ChunkOutcome =
   | { written: false; reason: string; claimLost: boolean };
 
 const sizeKey = (s: PaperSizeText) => `${s.width}x${s.length}`;
+const sizeOfKey = (key: string): PaperSizeText => {
+  const [width, length] = key.slice(11).split('x');
+  return { width, length };
+};
 
 interface ExistingDeposit {
   id: string;
@@ -157,19 +161,30 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
       });
     }
 
-    // A closed day is locked: the difference between what it holds (less what was carried into it) and what
-    // it should hold goes, once, into the first open day; the cursor then leaves the closed month for good.
+    // A closed day is locked: the difference between what it holds (less what was carried into it, plus what it
+    // already carried out) and what it should hold goes, once, into the first open day; the cursor then leaves
+    // the closed month, and a later revision of the same day (an import of more late readings) carries only what is new.
+    const carriedOut = closed.size === 0 ? new Map<string, number>() : new Map((await tx.query<{ day: string; width: string; length: string; pages: number }>(
+      `SELECT day::text AS day, width::text AS width, length::text AS length, pages FROM closed_day_carries
+        WHERE feed_id = $1 AND day >= $2::date AND day <= $3::date`,
+      [chunk.feedId, firstDay, lastDay],
+    )).map((r) => [`${r.day}\u0000${sizeKey(r)}`, Number(r.pages)]));
     const carry = new Map<string, { size: PaperSizeText; pages: number }>();
-    for (const key of new Set([...computed.keys(), ...existing.keys()])) {
+    for (const key of new Set([...computed.keys(), ...existing.keys(), ...carriedOut.keys()])) {
       const day = key.slice(0, 10);
       if (!closed.has(day.slice(0, 7)) || day > lastDay) continue;
       const was = existing.get(key);
-      const size = computed.get(key)?.size ?? { width: was!.width, length: was!.length };
-      const diff = (computed.get(key)?.pages ?? 0) - (was ? was.pages - was.carried_pages : 0);
+      const size = computed.get(key)?.size ?? (was ? { width: was.width, length: was.length } : sizeOfKey(key));
+      const diff = (computed.get(key)?.pages ?? 0) - (was ? was.pages - was.carried_pages : 0) - (carriedOut.get(key) ?? 0);
       if (diff === 0) continue;
       const entry = carry.get(sizeKey(size)) ?? { size, pages: 0 };
       entry.pages += diff;
       carry.set(sizeKey(size), entry);
+      await tx.query(
+        `INSERT INTO closed_day_carries (feed_id, account_id, day, width, length, pages) VALUES ($1, $2, $3::date, $4::numeric, $5::numeric, $6)
+         ON CONFLICT (feed_id, day, width, length) DO UPDATE SET pages = closed_day_carries.pages + EXCLUDED.pages`,
+        [chunk.feedId, chunk.accountId, day, size.width, size.length, diff],
+      );
     }
     let carried = 0;
     for (const { pages } of carry.values()) carried += pages;

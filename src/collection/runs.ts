@@ -82,7 +82,7 @@ async function insertRun(tx: Queryable, run: NewRun): Promise<string> {
       `INSERT INTO collection_run_feeds (run_id, feed_id, account_id)
        SELECT $1, f.id, f.account_id FROM feeds f JOIN accounts a ON a.id = f.account_id
         WHERE f.deleted_at IS NULL AND f.status = 'active' AND a.status = 'active' AND a.path LIKE $2
-          AND ($3::uuid IS NULL OR f.id = $3::uuid) AND (f.activated_at IS NULL OR f.activated_at <= $4)`,
+          AND ($3::uuid IS NULL OR f.id = $3::uuid) AND (f.activated_at IS NULL OR f.activated_at <= $4) AND f.type <> 'import'`,
       [id, `${run.account.path}%`, run.feedId ?? null, run.now],
     );
   }

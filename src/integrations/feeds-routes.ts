@@ -20,7 +20,7 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
 
   /** A feed created or re-activated collects at once: a backfill when its activation is in the past. */
   const backfill = async (account: AccountRef, feed: feeds.FeedRow) => {
-    if (feed.status !== 'active' || (feed.activated_at && feed.activated_at > clock())) return;
+    if (feed.type === 'import' || feed.status !== 'active' || (feed.activated_at && feed.activated_at > clock())) return;
     // A backfill already pending for the feed (created, then re-activated at once) is the same request.
     const { run, joined } = await requestRun(db, { account, feedId: feed.id, trigger: 'backfill', now: clock(), openRunsBound: null });
     if (!joined) await runtime.startRun(run.id);
@@ -159,6 +159,7 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
       async (request) => {
         const feed = await feeds.getFeed(db, requireScope(request), request.params.id);
         if (feed.type !== 'printix') throw new Conflict('billing periods exist for Printix feeds only');
+        if (feed.server_id === null) throw new Conflict('billing periods exist for Printix feeds only');
         return withServerConnector(db, runtime.integration, feed.server_id, async (connector) => {
           if (connector.source.kind !== 'tenants') throw new Conflict('billing periods exist for Printix feeds only');
           return connector.source.billing(feed.external_id);

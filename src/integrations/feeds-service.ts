@@ -11,11 +11,14 @@ import { breakFeedClaim } from '../collection/claims.ts';
 
 export type FeedHealth = 'pending' | 'healthy' | 'unhealthy' | 'offline';
 
+export type FeedType = ServerType | 'import';
+
 export interface FeedRow {
   id: string;
   account_id: string;
-  server_id: string;
-  type: ServerType;
+  /** null for import feeds: their readings come from the dealer */
+  server_id: string | null;
+  type: FeedType;
   external_id: string;
   external_name: string | null;
   collection_scope: 'all' | 'managed_only';
@@ -114,8 +117,23 @@ async function collectionStart(db: Queryable, serverId: string, externalId: stri
   return after > start ? after : start;
 }
 
+/** An import feed: no server; readings arrive by API, upload or CLI and go through collection's rules. */
+async function createImportFeed(db: Database, account: AccountRef, input: FeedInput, now: Date): Promise<FeedRow> {
+  if (input.server_id !== undefined) throw new InvalidInput('server_id', 'must be left out for an import feed: its readings come from you, not from a server');
+  const activatedAt = activationOf(input.activated_at, now);
+  const id = crypto.randomUUID();
+  await db.query(
+    `INSERT INTO feeds (id, account_id, server_id, type, external_id, external_name, collection_scope, status, activated_at, window_start, created_at)
+     VALUES ($1, $2, NULL, 'import', $3, $4, $5, 'active', $6, $7, $8)`,
+    [id, account.id, input.external_id?.trim() || 'import', input.external_name?.trim() || null, input.collection_scope ?? 'all', activatedAt,
+      initialWindowStart(activatedAt), now],
+  );
+  return getFeed(db, account, id);
+}
+
 export async function createFeed(db: Database, principal: Principal, account: AccountRef, input: FeedInput, now: Date): Promise<FeedRow> {
-  if (input.server_id === undefined) throw new InvalidInput('server_id', 'is required');
+  if (input.type === 'import') return createImportFeed(db, account, input, now);
+  if (input.server_id === undefined) throw new InvalidInput('server_id', 'is required (or type: import, for readings you send yourself)');
   const externalId = requireExternalId(input.external_id);
   const server = await usableServer(db, principal, account, input.server_id);
   if (input.type !== undefined && input.type !== server.type) {
@@ -148,6 +166,7 @@ async function restartCollection(tx: Queryable, feedId: string, start: Date): Pr
 /** Changes what was given. A new entity, server, scope or activation restarts collection from the activation day. */
 export async function updateFeed(db: Database, principal: Principal, account: AccountRef, id: string, input: FeedInput): Promise<{ feed: FeedRow; restarted: boolean }> {
   const current = await getFeed(db, account, id);
+  if (current.server_id === null) return updateImportFeed(db, account, current, input);
   const serverId = input.server_id ?? current.server_id;
   const server = serverId === current.server_id ? { id: serverId, type: current.type } : await usableServer(db, principal, account, serverId);
   if (server.type !== current.type) throw new InvalidInput('server_id', `must be a ${current.type} server, like the feed's type`);
@@ -172,12 +191,30 @@ export async function updateFeed(db: Database, principal: Principal, account: Ac
   return { feed: await getFeed(db, account, id), restarted };
 }
 
+/** An import feed keeps its readings: a new scope or activation recomputes its deposits on the next import. */
+async function updateImportFeed(db: Database, account: AccountRef, current: FeedRow, input: FeedInput): Promise<{ feed: FeedRow; restarted: boolean }> {
+  if (input.server_id !== undefined) throw new InvalidInput('server_id', 'cannot be set on an import feed; create a feed of the server instead');
+  if (input.type !== undefined && input.type !== 'import') throw new InvalidInput('type', 'cannot change (import); create a new feed');
+  const scope = input.collection_scope ?? current.collection_scope;
+  const activatedAt = input.activated_at === undefined ? current.activated_at : activationOf(input.activated_at, new Date());
+  const restarted = scope !== current.collection_scope || (activatedAt?.getTime() ?? null) !== (current.activated_at?.getTime() ?? null);
+  await db.transaction(async (tx) => {
+    await tx.query(
+      `UPDATE feeds SET external_id = $2, external_name = $3, collection_scope = $4, activated_at = $5 WHERE id = $1`,
+      [current.id, input.external_id?.trim() || current.external_id, input.external_name === undefined ? current.external_name : input.external_name?.trim() || null, scope, activatedAt],
+    );
+    if (restarted && activatedAt) await restartCollection(tx, current.id, initialWindowStart(activatedAt));
+  });
+  return { feed: await getFeed(db, account, current.id), restarted };
+}
+
 export async function activateFeed(db: Database, account: AccountRef, id: string, activatedAt: string | null | undefined, now: Date): Promise<FeedRow> {
   const current = await getFeed(db, account, id);
   const at = activatedAt === undefined || activatedAt === null ? now : parseLedgerInstant(activatedAt, 'activated_at');
   await db.transaction(async (tx) => {
     await tx.query(`UPDATE feeds SET status = 'active', activated_at = $2 WHERE id = $1`, [id, at]);
-    await restartCollection(tx, id, await collectionStart(tx, current.server_id, current.external_id, at));
+    const start = current.server_id === null ? initialWindowStart(at) : await collectionStart(tx, current.server_id, current.external_id, at);
+    await restartCollection(tx, id, start);
   });
   return getFeed(db, account, id);
 }

@@ -4,6 +4,9 @@ import { SERVER_TYPES } from '../connectors/types.ts';
 import { Day, LedgerDay, PageQuery, NullableString, NullableTimestamp, NullableUuid, StringEnum, Timestamp, Uuid, orNull } from '../http/schemas.ts';
 
 const ServerType = StringEnum(SERVER_TYPES, { description: 'the upstream: printtracker, pharos or printix' });
+const FeedType = StringEnum([...SERVER_TYPES, 'import'] as const, {
+  description: 'the upstream (printtracker, pharos, printix), or import: readings the dealer sends (POST /feeds/:id/readings, file upload, canopy import)',
+});
 const Text = (maxLength: number, description: string) => Type.Optional(orNull(Type.String({ maxLength, description })));
 
 export const Server = Type.Object({
@@ -57,8 +60,8 @@ const FeedHealth = StringEnum(['pending', 'healthy', 'unhealthy', 'offline'] as 
 export const Feed = Type.Object({
   id: Uuid,
   account_id: Uuid,
-  type: ServerType,
-  server_id: Uuid,
+  type: FeedType,
+  server_id: Type.Union([Uuid, Type.Null()], { description: 'null for import feeds' }),
   external_id: Type.String(),
   external_name: NullableString,
   collection_scope: Scope,
@@ -80,10 +83,10 @@ const Activation = Type.Optional(orNull(Type.String({
 })));
 
 export const CreateFeedBody = Type.Object({
-  server_id: Uuid,
-  external_id: Type.String({ minLength: 1, maxLength: 255, description: 'the upstream entity or tenant id (GET /servers/:id/entities)' }),
+  server_id: Type.Optional(Uuid),
+  external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'the upstream entity or tenant id (GET /servers/:id/entities); for an import feed, an optional label of the dealer\'s tool' })),
   external_name: Text(255, 'a label for the upstream entity; filled in by collection when left out'),
-  type: Type.Optional(ServerType),
+  type: Type.Optional(FeedType),
   collection_scope: Type.Optional(Scope),
   activated_at: Activation,
 });
@@ -92,7 +95,7 @@ export const UpdateFeedBody = Type.Object({
   server_id: Type.Optional(Uuid),
   external_id: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
   external_name: Text(255, 'a label for the upstream entity'),
-  type: Type.Optional(ServerType),
+  type: Type.Optional(FeedType),
   collection_scope: Type.Optional(Scope),
   activated_at: Activation,
 });

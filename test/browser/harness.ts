@@ -113,6 +113,17 @@ export async function openTab(site: Site, viewport = { width: 1280, height: 860 
   return { page, context, errors };
 }
 
+/** Opens a tab signed in as a new user of the account, through its invitation link. */
+export async function signedInTab(site: Site, accountId: string, email: string, password = 'evergreen forest 42'): Promise<Tab> {
+  const tab = await openTab(site);
+  await tab.page.goto(await site.invite(accountId, email));
+  await tab.page.getByLabel('Password', { exact: true }).fill(password);
+  await tab.page.getByLabel('Repeat the password').fill(password);
+  await tab.page.getByRole('button', { name: 'Set password and sign in' }).click();
+  await tab.page.getByRole('heading', { name: /Overview/ }).waitFor();
+  return tab;
+}
+
 /** Saves a screenshot under docs/screenshots/ when UPDATE_SCREENSHOTS=1 (kept out of ordinary runs). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS !== '1') return;

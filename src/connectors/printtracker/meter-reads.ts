@@ -96,14 +96,19 @@ export class MeterReadSet {
         if (this.ids.has(read.id)) continue;
         this.ids.add(read.id);
       }
-      const key = `${read.deviceId}\u0000${read.at}`;
-      const seen = this.byDeviceTime.get(key);
-      // The same device at the same instant is one reading; prefer one with a readable counter.
-      if (seen === undefined && this.byDeviceTime.size >= this.limit) {
-        throw new UpstreamError('upstream_error', `the feed's upstream sent more than ${this.limit.toLocaleString('en-US')} meter reads for one chunk of days (the bound on readings per chunk)`, null, 'readings');
-      }
-      if (seen === undefined || (seen.count === null && read.count !== null)) this.byDeviceTime.set(key, read);
+      this.keep(read);
     }
+  }
+
+  /** A reading already normalised (imported readings, stored by Canopy itself). */
+  keep(read: MeterReading): void {
+    const key = `${read.deviceId}\u0000${read.at}`;
+    const seen = this.byDeviceTime.get(key);
+    // The same device at the same instant is one reading; prefer one with a readable counter.
+    if (seen === undefined && this.byDeviceTime.size >= this.limit) {
+      throw new UpstreamError('upstream_error', `the feed's upstream sent more than ${this.limit.toLocaleString('en-US')} meter reads for one chunk of days (the bound on readings per chunk)`, null, 'readings');
+    }
+    if (seen === undefined || (seen.count === null && read.count !== null)) this.byDeviceTime.set(key, read);
   }
 
   reads(): MeterReading[] {

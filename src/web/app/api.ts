@@ -27,13 +27,15 @@ export function whenSignedOut(callback: () => void): void {
 }
 
 export async function request<T>(method: string, url: string, body?: unknown): Promise<T> {
+  // Files (a CSV upload) go as their bytes, streamed by the browser; anything else as JSON.
+  const raw = body instanceof Blob;
   // X-Canopy-UI keeps the browser's Basic-auth dialog away on a 401; the CSRF token guards writes.
   const headers: Record<string, string> = { accept: 'application/json', 'x-canopy-ui': '1' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = raw ? 'application/octet-stream' : 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   let response: Response;
   try {
-    response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    response = await fetch(url, { method, headers, body: body === undefined ? undefined : raw ? body : JSON.stringify(body), credentials: 'same-origin' });
   } catch {
     throw new ApiError(0, 'Canopy cannot be reached: check your connection and try again');
   }
@@ -62,3 +64,4 @@ export const get = <T>(url: string) => request<T>('GET', url);
 export const post = <T>(url: string, body: unknown = {}) => request<T>('POST', url, body);
 export const patch = <T>(url: string, body: unknown) => request<T>('PATCH', url, body);
 export const del = <T>(url: string) => request<T>('DELETE', url);
+export const put = <T>(url: string, body: unknown) => request<T>('PUT', url, body);

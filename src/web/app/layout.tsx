@@ -6,6 +6,7 @@ import { pageHref, type Location } from './router.ts';
 import { AccountsPage } from './pages/accounts.tsx';
 import { CustomerPage } from './pages/customer.tsx';
 import { IntegrationsPage } from './pages/integrations.tsx';
+import { ImportsPage } from './pages/imports.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { UsersPage } from './pages/users.tsx';
 import type { ExpandedAccount, Session } from './types.ts';
@@ -25,6 +26,7 @@ const PAGES = [
   { path: '/', title: 'Overview', component: OverviewPage },
   { path: '/accounts', title: 'Accounts', component: AccountsPage },
   { path: '/integrations', title: 'Integrations', component: IntegrationsPage },
+  { path: '/imports', title: 'Imports', component: ImportsPage },
   { path: '/customer', title: 'Customer', component: CustomerPage },
   { path: '/users', title: 'Users & API keys', component: UsersPage },
 ] as const;

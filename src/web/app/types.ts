@@ -126,7 +126,7 @@ export interface Feed {
   id: string;
   account_id: string;
   type: string;
-  server_id: string;
+  server_id: string | null;
   external_id: string;
   external_name: string | null;
   collection_scope: 'all' | 'managed_only';
@@ -186,4 +186,55 @@ export interface Billing {
   current_user_licenses: number;
   current_billing_period: BillingPeriod | null;
   previous_billing_period: BillingPeriod | null;
+}
+
+export type ImportKind = 'counters' | 'usage_daily' | 'usage_monthly';
+
+export interface ImportMapping {
+  kind: ImportKind;
+  columns: Record<string, string | undefined>;
+  delimiter: string;
+  header_line: number;
+  encoding: 'utf-8' | 'windows-1252';
+  date_format: 'iso' | 'ymd' | 'mdy' | 'dmy';
+  zone: string;
+  thousands_separator: string | null;
+}
+
+export interface ImportProblem {
+  row: number;
+  column: string;
+  rule: string;
+  value: string | null;
+}
+
+export interface FileGuess {
+  mapping: ImportMapping;
+  headers: string[];
+  notes: string[];
+  preview: Array<{ row: number; values: Record<string, string>; problem: ImportProblem | null }>;
+}
+
+export interface ImportJob {
+  id: string;
+  status: 'waiting' | 'running' | 'succeeded' | 'failed';
+  bytes_total: number | null;
+  bytes_done: number;
+  rows_done: number;
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  refused: number;
+  error: string | null;
+}
+
+export interface ImportSummary {
+  job_id: string;
+  rows: number;
+  accepted: number;
+  duplicates: number;
+  conflicts: number;
+  refused: number;
+  problems: ImportProblem[];
+  changed_days: Array<{ date: string; pages_before: number; pages_after: number }>;
 }
