@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { loadCollectionSettings, type CollectionSettings } from './collection/settings.ts';
 import { loadEdgeSettings, type EdgeSettings } from './http/edge-settings.ts';
+import { loadOutboundSettings, type OutboundSettings } from './outbound/settings.ts';
 
 export interface Config {
   port: number;
@@ -24,6 +25,8 @@ export interface Config {
   edge: EdgeSettings;
   /** Grams of CO2-equivalent per standard page shown on the dashboard (PaperCut's figure by default). */
   co2GramsPerPage: number;
+  /** Email (SMTP or the outbox) and webhooks (src/outbound/settings.ts). */
+  outbound: OutboundSettings;
 }
 
 export class ConfigError extends Error {}
@@ -85,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     collection: loadCollectionSettings(env),
     edge: loadEdgeSettings(env),
     co2GramsPerPage: co2Grams(env),
+    outbound: loadOutboundSettings(env),
   };
 }

@@ -18,6 +18,7 @@ import { getRunById, type RunRow } from './runs.ts';
 import { healthAfterCollection } from './feed-ledger.ts';
 import { collectionMetrics } from './metrics.ts';
 import { fairToIo } from './fair-db.ts';
+import { recordFeedHealth, recordRunFinished, watchServerHealth } from '../outbound/record-events.ts';
 
 export interface EngineDeps {
   db: Database;
@@ -89,6 +90,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     const previous = await db.transaction(async (tx) => {
       const [before] = await tx.query<{ health_check: string }>(`SELECT health_check FROM servers WHERE id = $1 FOR UPDATE`, [server.id]);
       if (!before) return null;
+      const healthEvents = await watchServerHealth(tx, server.id);
       await tx.query(
         `UPDATE servers SET health_check = $2, health_check_checked_at = $3, health_check_message = $4,
             health_check_changed_at = CASE WHEN health_check <> $2 THEN $3 ELSE health_check_changed_at END
@@ -114,6 +116,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
           );
         }
       }
+      await healthEvents.record();
       return before.health_check;
     });
     if (previous !== null && previous !== health) deps.log(`server ${server.id}: ${health}${test.ok ? '' : `: ${test.message}`}`);
@@ -144,10 +147,10 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       const health = healthAfterCollection(feed.last_reading_at, now);
       if (health === feed.health_check) continue;
       changed += 1;
-      await db.query(
-        `UPDATE feeds SET health_check = $2, health_check_checked_at = $3, health_check_changed_at = $3 WHERE id = $1`,
-        [feed.id, health, now],
-      );
+      await db.transaction(async (tx) => {
+        await tx.query(`UPDATE feeds SET health_check = $2, health_check_checked_at = $3, health_check_changed_at = $3 WHERE id = $1`, [feed.id, health, now]);
+        await recordFeedHealth(tx, feed.id, feed.health_check);
+      });
     }
     return changed;
   };
@@ -352,13 +355,16 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     }
     // The last worker out closes the run.
     if (left.n === 0) {
-      await db.query(
-        `UPDATE collection_runs SET status = CASE WHEN EXISTS (
-            SELECT 1 FROM collection_run_feeds WHERE run_id = $1 AND (status = 'failed' OR (status = 'skipped' AND error IS NOT NULL)))
-          THEN 'failed' ELSE 'succeeded' END, finished_at = $2
-          WHERE id = $1 AND status = 'running'`,
-        [runId, deps.clock()],
-      );
+      await db.transaction(async (tx) => {
+        const closed = await tx.query(
+          `UPDATE collection_runs SET status = CASE WHEN EXISTS (
+              SELECT 1 FROM collection_run_feeds WHERE run_id = $1 AND (status = 'failed' OR (status = 'skipped' AND error IS NOT NULL)))
+            THEN 'failed' ELSE 'succeeded' END, finished_at = $2
+            WHERE id = $1 AND status = 'running' RETURNING id`,
+          [runId, deps.clock()],
+        );
+        if (closed.length > 0) await recordRunFinished(tx, runId);
+      });
     }
     const final = await getRunById(db, runId);
     if (left.n === 0) collectionMetrics.runs.inc({ trigger: final.trigger, status: final.status });
