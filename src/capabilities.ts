@@ -14,6 +14,8 @@ import { passwordLinkRoutes } from './sessions/routes.ts';
 import { serverRoutes } from './integrations/servers-routes.ts';
 import { feedRoutes } from './integrations/feeds-routes.ts';
 import { runRoutes } from './integrations/runs-routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
+import { notificationRoutes } from './notifications/routes.ts';
 
 export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   accountRoutes,
@@ -30,4 +32,6 @@ export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   serverRoutes,
   feedRoutes,
   runRoutes,
+  webhookRoutes,
+  notificationRoutes,
 ];

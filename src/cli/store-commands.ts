@@ -5,5 +5,6 @@ import { collectCommand } from './collect.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { usersCommand } from './users.ts';
+import { outboxCommand } from './outbox.ts';
 
-export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand, collectCommand].map((c) => [c.name, c]));
+export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand, collectCommand, outboxCommand].map((c) => [c.name, c]));

@@ -17,6 +17,7 @@ import { createPasswordLink, describeLink, passwordLinkPath, setPasswordWithLink
 import { MAX_PASSWORD_LENGTH } from './passwords.ts';
 import { refuseIdempotencyKey } from './secret-response.ts';
 import { endSession, findSession, principalForSession, signIn } from './sessions.ts';
+import { emailInvitationIfSmtp } from '../notifications/password-link-email.ts';
 
 export interface SessionRoutesOptions {
   db: Database;
@@ -177,6 +178,7 @@ export const passwordLinkRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request, reply) => {
       const link = await createPasswordLink(db, requireScope(request), request.params.id, clock());
+      await emailInvitationIfSmtp(db, config, link, requireScope(request), clock());
       reply.code(201);
       return {
         user_id: link.userId, email: link.email,
