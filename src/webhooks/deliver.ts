@@ -111,7 +111,10 @@ async function record(deps: WebhookDeliveryDeps, delivery: Claimed, outcome: Out
       `UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, $2) WHERE id = $1 RETURNING id, account_id, url, failing_since`,
       [delivery.endpoint_id, attemptedAt],
     );
-    if (attemptedAt.getTime() - endpoint.failing_since.getTime() < RETRY_PERIOD_MS) return null;
+    // A delivery that used up its three days on an endpoint failing since (at least) its start counts as three days too.
+    const failingThreeDays = attemptedAt.getTime() - endpoint.failing_since.getTime() >= RETRY_PERIOD_MS;
+    const gaveUp = next === null && endpoint.failing_since.getTime() <= new Date(delivery.period_started_at).getTime();
+    if (!failingThreeDays && !gaveUp) return null;
     const reason = `every delivery failed for three days (last: ${outcome.error})`;
     const off = await tx.query(
       `UPDATE webhook_endpoints SET status = 'disabled', disabled_at = $2, disabled_reason = $3 WHERE id = $1 AND status = 'enabled' RETURNING id`,
