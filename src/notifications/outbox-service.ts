@@ -43,8 +43,8 @@ export async function getOutboxMessage(db: Queryable, account: AccountRef, id: s
 
 /** Queues messages kept in the outbox (and given-up ones) for SMTP: one, or all of the scope. */
 export async function queueOutbox(db: Queryable, account: AccountRef, smtp: boolean, now: Date, id?: string): Promise<number> {
-  if (!smtp) throw new Conflict('no SMTP server is configured (CANOPY_SMTP_URL): messages stay in the outbox');
   if (id !== undefined) await getOutboxMessage(db, account, id);
+  if (!smtp) throw new Conflict('no SMTP server is configured (CANOPY_SMTP_URL): messages stay in the outbox');
   const rows = await db.query(
     `UPDATE mail_messages m SET status = 'queued', next_attempt_at = $2, attempts = 0, last_error = NULL
        FROM accounts a WHERE a.id = m.account_id AND starts_with(a.path, $1) AND m.status IN ('outbox', 'failed')
