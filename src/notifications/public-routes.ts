@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { errorResponses } from '../http/schemas.ts';
+import { InvalidInput } from '../domain/errors.ts';
 import type { Clock } from '../http/scope.ts';
 import { outboundKeys } from '../outbound/keys.ts';
 import { mailQueue } from '../outbound/run-outbound.ts';
@@ -48,18 +49,20 @@ export const publicMailRoutes: FastifyPluginAsyncTypebox<PublicMailRoutesOptions
 
   const Query = Type.Object({ token: Type.String({ minLength: 1, maxLength: 300 }) });
   const htmlPage = { 'text/html': { schema: Type.String() } };
-  const html = {
-    200: { description: 'HTML page', content: htmlPage },
-    400: { description: 'the link is not valid (HTML page), or no token ({code, error})', content: { ...htmlPage, 'application/json': { schema: Type.Ref('Error') } } },
+  const html = { 200: { description: 'HTML page', content: htmlPage }, ...errorResponses(400) };
+  // Errors keep the API's {code, error} shape, here too.
+  const target = (token: string) => {
+    const read = readUnsubscribeToken(outboundKeys(config).unsubscribeKey, token);
+    if (!read) throw new InvalidInput('token', 'is not an unsubscribe link of this server (choose what you receive in the dashboard\'s notification settings)');
+    return read;
   };
   typed.get(
     '/unsubscribe',
     { schema: { tags: ['Email'], summary: 'The page an unsubscribe link opens (a button confirms; opening it changes nothing)', security: [], querystring: Query, response: html } },
     async (request, reply) => {
-      const target = readUnsubscribeToken(outboundKeys(config).unsubscribeKey, request.query.token);
+      const { category } = target(request.query.token);
       reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'");
-      if (!target) return reply.code(400).send(page('Link not recognised', '<p>This unsubscribe link is not valid. Choose what you receive on the dashboard\'s notification settings.</p>'));
-      return page('Stop these emails?', `<p>You will no longer receive ${WHAT[target.category]} from Canopy.</p>
+      return page('Stop these emails?', `<p>You will no longer receive ${WHAT[category]} from Canopy.</p>
 <form method="post"><button type="submit" style="padding:10px 16px">Unsubscribe</button></form>`);
     },
   );
@@ -67,11 +70,10 @@ export const publicMailRoutes: FastifyPluginAsyncTypebox<PublicMailRoutesOptions
     '/unsubscribe',
     { schema: { tags: ['Email'], summary: 'One-click unsubscribe (List-Unsubscribe-Post): turns that kind of email off for the user', security: [], querystring: Query, response: html } },
     async (request, reply) => {
-      const target = readUnsubscribeToken(outboundKeys(config).unsubscribeKey, request.query.token);
+      const { userId, category } = target(request.query.token);
+      await setPreferences(db, userId, { [category]: false }, clock());
       reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-      if (!target) return reply.code(400).send(page('Link not recognised', '<p>This unsubscribe link is not valid.</p>'));
-      await setPreferences(db, target.userId, { [target.category]: false }, clock());
-      return page('Unsubscribed', `<p>You will no longer receive ${WHAT[target.category]}. You can turn them on again in the dashboard's notification settings.</p>`);
+      return page('Unsubscribed', `<p>You will no longer receive ${WHAT[category]}. You can turn them on again in the dashboard's notification settings.</p>`);
     },
   );
 };

@@ -85,6 +85,7 @@ describe(`email (${storeName})`, () => {
     expect(await t.json(`/v1/users/${alice.id}/notification-settings`, { key: customer.key })).toEqual({ user_id: alice.id, certificates: false, health_alerts: true });
     const forged = await t.call(`/unsubscribe?token=${link.searchParams.get('token')!.replace(/.$/, 'x')}`, { method: 'POST', key: null });
     expect(forged.statusCode).toBe(400);
+    expect(JSON.parse(forged.body).error).toMatch(/^token is not an unsubscribe link/);
   });
 
   it('sends exactly one email per event when the process dies between the effect and the send, and with two workers at once', async () => {

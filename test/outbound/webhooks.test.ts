@@ -70,7 +70,7 @@ describe(`webhooks (${storeName})`, () => {
   it('retries 500s, hangs and resets with growing delays on the injected clock, with the same webhook-id, until one succeeds', async () => {
     const dealer = await t.account('Flaky dealer');
     const hooks = { fail: await receiver('fail'), hang: await receiver('hang'), reset: await receiver('reset') };
-    const endpoints = Object.fromEntries(await Promise.all(Object.entries(hooks).map(async ([mode, r]) => [mode, await endpoint(dealer.key, r.url, ['deposit.created'])])));
+    const endpoints: Record<string, { id: string }> = Object.fromEntries(await Promise.all(Object.entries(hooks).map(async ([mode, r]) => [mode, await endpoint(dealer.key, r.url, ['deposit.created'])])));
     await deposit(dealer.key, 10);
     const first = await outbound.run();
     expect(first.webhooks).toEqual({ attempts: 3, succeeded: 0, failed: 3 });
