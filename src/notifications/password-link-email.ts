@@ -40,8 +40,9 @@ export async function emailInvitationIfSmtp(
   link: PasswordLink,
   account: { id: string; name: string },
   now: Date,
+  baseUrl?: string,
 ): Promise<boolean> {
   if (config.outbound.smtpUrl === null) return false;
-  await queuePasswordLinkEmail(db, mailQueue(config), { ...link, accountId: account.id, accountName: account.name }, 'invitation', now);
+  await queuePasswordLinkEmail(db, mailQueue(config, baseUrl), { ...link, accountId: account.id, accountName: account.name }, 'invitation', now);
   return true;
 }

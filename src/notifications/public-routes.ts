@@ -9,6 +9,7 @@ import { InvalidInput } from '../domain/errors.ts';
 import type { Clock } from '../http/scope.ts';
 import { outboundKeys } from '../outbound/keys.ts';
 import { mailQueue } from '../outbound/run-outbound.ts';
+import { publicBaseUrl } from '../ledger/public-url.ts';
 import { requestPasswordReset } from './password-reset.ts';
 import { setPreferences } from './preferences.ts';
 import { readUnsubscribeToken } from './unsubscribe-links.ts';
@@ -41,7 +42,7 @@ export const publicMailRoutes: FastifyPluginAsyncTypebox<PublicMailRoutesOptions
       },
     },
     async (request, reply) => {
-      await requestPasswordReset(db, mailQueue(config), request.body.email, request.ip, clock());
+      await requestPasswordReset(db, mailQueue(config, publicBaseUrl(config, request)), request.body.email, request.ip, clock());
       reply.code(202);
       return { message: 'If a user signs in with this address, a link to reset the password is on its way. It works once, for 72 hours.' };
     },

@@ -28,9 +28,10 @@ export interface OutboundSummary {
   mail: { sent: number; retried: number; failed: number };
 }
 
-export function mailQueue(config: Config): MailQueue {
+/** How new emails are stored; links point at `baseUrl` (a request's public origin), else CANOPY_PUBLIC_URL or the configured port. */
+export function mailQueue(config: Config, baseUrl = dashboardBaseUrl(config)): MailQueue {
   const keys = outboundKeys(config);
-  return { smtp: config.outbound.smtpUrl !== null, secrets: keys.secrets, baseUrl: dashboardBaseUrl(config), unsubscribeKey: keys.unsubscribeKey };
+  return { smtp: config.outbound.smtpUrl !== null, secrets: keys.secrets, baseUrl, unsubscribeKey: keys.unsubscribeKey };
 }
 
 export interface Outbound {

@@ -178,7 +178,7 @@ export const passwordLinkRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request, reply) => {
       const link = await createPasswordLink(db, requireScope(request), request.params.id, clock());
-      await emailInvitationIfSmtp(db, config, link, requireScope(request), clock());
+      await emailInvitationIfSmtp(db, config, link, requireScope(request), clock(), publicBaseUrl(config, request));
       reply.code(201);
       return {
         user_id: link.userId, email: link.email,

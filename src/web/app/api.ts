@@ -62,3 +62,4 @@ export const get = <T>(url: string) => request<T>('GET', url);
 export const post = <T>(url: string, body: unknown = {}) => request<T>('POST', url, body);
 export const patch = <T>(url: string, body: unknown) => request<T>('PATCH', url, body);
 export const del = <T>(url: string) => request<T>('DELETE', url);
+export const put = <T>(url: string, body: unknown) => request<T>('PUT', url, body);
