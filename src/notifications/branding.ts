@@ -10,15 +10,19 @@ export interface Branding {
   account_id: string;
 }
 
-/** The branding that applies to an account: its own, else its nearest ancestor's; null when none sets one. */
-export async function effectiveBranding(db: Queryable, accountId: string): Promise<Branding | null> {
-  const rows = await db.query<Branding>(
-    `SELECT b.account_id, b.sender_name, b.line FROM accounts a
+/** The branding that applies to each account: its own, else its nearest ancestor's; absent when none sets one. */
+export async function brandingFor(db: Queryable, accountIds: string[]): Promise<Map<string, Branding>> {
+  const rows = await db.query<Branding & { for_account: string }>(
+    `SELECT DISTINCT ON (a.id) a.id AS for_account, b.account_id, b.sender_name, b.line FROM accounts a
        JOIN accounts anc ON starts_with(a.path, anc.path) JOIN mail_branding b ON b.account_id = anc.id
-      WHERE a.id = $1 ORDER BY length(anc.path) DESC LIMIT 1`,
-    [accountId],
+      WHERE a.id = ANY($1::uuid[]) ORDER BY a.id, length(anc.path) DESC`,
+    [accountIds],
   );
-  return rows[0] ?? null;
+  return new Map(rows.map(({ for_account, ...branding }) => [for_account, branding]));
+}
+
+export async function effectiveBranding(db: Queryable, accountId: string): Promise<Branding | null> {
+  return (await brandingFor(db, [accountId])).get(accountId) ?? null;
 }
 
 export async function ownBranding(db: Queryable, account: AccountRef): Promise<{ sender_name: string | null; line: string | null }> {

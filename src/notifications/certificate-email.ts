@@ -6,9 +6,9 @@ import { certificatePeriodLabel } from '../ledger/certificate-pages.ts';
 import { formatCertificatePages, formatCertificateTrees } from '../ledger/certificate-pdf.ts';
 import { certificateLinks } from '../ledger/views.ts';
 import type { StoredEvent } from '../webhooks/payload.ts';
-import { effectiveBranding, signatureLine } from './branding.ts';
-import { recipients } from './preferences.ts';
-import { queueMail, type MailQueue } from './queue-mail.ts';
+import { brandingFor, signatureLine } from './branding.ts';
+import { recipientsOf } from './preferences.ts';
+import { queueMails, type MailQueue, type NewMail } from './queue-mail.ts';
 import { renderMail } from './templates.ts';
 import { unsubscribeUrl } from './unsubscribe-links.ts';
 
@@ -24,39 +24,54 @@ export function certificateFigures(pages: number, co2GramsPerPage: number): { kg
   };
 }
 
-export async function queueCertificateEmails(tx: Queryable, queue: MailQueue, event: StoredEvent, co2GramsPerPage: number, now: Date): Promise<number> {
-  const c = event.data as { id: string; account_id: string; pages: number; trees: string | number; date: string; kind: 'direct' | 'month_close'; period: string | null; project: { name: string } | null };
-  const users = await recipients(tx, c.account_id, 'certificates');
-  if (users.length === 0) return 0;
-  const branding = await effectiveBranding(tx, c.account_id);
-  const label = certificatePeriodLabel({ kind: c.kind, period: c.period, date: new Date(c.date) });
-  const links = certificateLinks(queue.baseUrl, c.id);
-  const figures = certificateFigures(c.pages, co2GramsPerPage);
-  const subject = `Your Certificate of Reforestation for ${label}`;
-  let queued = 0;
-  for (const user of users) {
-    const body = renderMail({
-      heading: `Certificate of Reforestation · ${label}`,
-      paragraphs: [
-        `The paper your organisation printed in ${label} is offset by trees planted${c.project ? ` with ${c.project.name}` : ''}.`,
-        'Your certificate is attached as a PDF, and can be shared from the link below.',
-      ],
-      facts: [
-        ['Period', label],
-        ['Pages (standard)', formatCertificatePages(c.pages)],
-        ['Trees', formatCertificateTrees(String(c.trees))],
-        ['Paper', `${figures.kg} kg (${figures.lb} lb)`],
-        ['CO2-equivalent', `${figures.co2Kg} kg`],
-        ...(c.project ? [['Project', c.project.name] as [string, string]] : []),
-      ],
-      action: { label: 'View the certificate', url: links.url },
-      signature: signatureLine(branding),
-      unsubscribeUrl: unsubscribeUrl(queue.baseUrl, queue.unsubscribeKey, user.id, 'certificates'),
-    });
-    if (await queueMail(tx, queue, {
-      causeKey: `certificate:${event.id}:${user.id}`, kind: 'certificate', accountId: c.account_id, userId: user.id, to: user.email,
-      subject, ...body, senderName: branding?.sender_name ?? null, certificateId: c.id, now,
-    })) queued += 1;
+interface CertificateData {
+  id: string;
+  account_id: string;
+  pages: number;
+  trees: string | number;
+  date: string;
+  kind: 'direct' | 'month_close';
+  period: string | null;
+  project: { name: string } | null;
+}
+
+/** One email per recipient per certificate.issued event, composed set-based (month close issues thousands at once). */
+export async function queueCertificateEmails(tx: Queryable, queue: MailQueue, events: StoredEvent[], co2GramsPerPage: number, now: Date): Promise<number> {
+  if (events.length === 0) return 0;
+  const accounts = [...new Set(events.map((e) => (e.data as unknown as CertificateData).account_id))];
+  const users = Map.groupBy(await recipientsOf(tx, accounts, 'certificates'), (u) => u.account_id);
+  const brandings = await brandingFor(tx, accounts);
+  const mails: NewMail[] = [];
+  for (const event of events) {
+    const c = event.data as unknown as CertificateData;
+    const branding = brandings.get(c.account_id) ?? null;
+    const label = certificatePeriodLabel({ kind: c.kind, period: c.period, date: new Date(c.date) });
+    const links = certificateLinks(queue.baseUrl, c.id);
+    const figures = certificateFigures(c.pages, co2GramsPerPage);
+    for (const user of users.get(c.account_id) ?? []) {
+      const body = renderMail({
+        heading: `Certificate of Reforestation · ${label}`,
+        paragraphs: [
+          `The paper your organisation printed in ${label} is offset by trees planted${c.project ? ` with ${c.project.name}` : ''}.`,
+          'Your certificate is attached as a PDF, and can be shared from the link below.',
+        ],
+        facts: [
+          ['Period', label],
+          ['Pages (standard)', formatCertificatePages(c.pages)],
+          ['Trees', formatCertificateTrees(String(c.trees))],
+          ['Paper', `${figures.kg} kg (${figures.lb} lb)`],
+          ['CO2-equivalent', `${figures.co2Kg} kg`],
+          ...(c.project ? [['Project', c.project.name] as [string, string]] : []),
+        ],
+        action: { label: 'View the certificate', url: links.url },
+        signature: signatureLine(branding),
+        unsubscribeUrl: unsubscribeUrl(queue.baseUrl, queue.unsubscribeKey, user.id, 'certificates'),
+      });
+      mails.push({
+        causeKey: `certificate:${event.id}:${user.id}`, kind: 'certificate', accountId: c.account_id, userId: user.id, to: user.email,
+        subject: `Your Certificate of Reforestation for ${label}`, ...body, senderName: branding?.sender_name ?? null, certificateId: c.id, now,
+      });
+    }
   }
-  return queued;
+  return queueMails(tx, queue, mails);
 }

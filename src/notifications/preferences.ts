@@ -18,13 +18,17 @@ export interface Recipient {
   name: string | null;
 }
 
-/** The users of exactly this account who have not opted out of the category. */
-export async function recipients(db: Queryable, accountId: string, category: MailCategory): Promise<Recipient[]> {
-  return db.query<Recipient>(
-    `SELECT u.id, u.email, u.name FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id
-      WHERE u.account_id = $1 AND coalesce(p.${category}, true) ORDER BY u.email`,
-    [accountId],
+/** The users of exactly these accounts who have not opted out of the category. */
+export async function recipientsOf(db: Queryable, accountIds: string[], category: MailCategory): Promise<Array<Recipient & { account_id: string }>> {
+  return db.query<Recipient & { account_id: string }>(
+    `SELECT u.id, u.email, u.name, u.account_id FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id
+      WHERE u.account_id = ANY($1::uuid[]) AND coalesce(p.${category}, true) ORDER BY u.account_id, u.email`,
+    [accountIds],
   );
+}
+
+export async function recipients(db: Queryable, accountId: string, category: MailCategory): Promise<Recipient[]> {
+  return recipientsOf(db, [accountId], category);
 }
 
 export async function getPreferences(db: Queryable, account: AccountRef, userId: string): Promise<Preferences> {

@@ -1,11 +1,10 @@
 // Sends queued emails over SMTP: claims them, sends (with the certificate PDF attached), marks them sent,
 // retries temporary failures with backoff and gives up after the bound with the reason kept.
 import type { Database } from '../db/database.ts';
-import { findCertificate } from '../ledger/certificates-service.ts';
 import { certificatePeriodLabel, projectLocation } from '../ledger/certificate-pages.ts';
 import { renderCertificatePdf } from '../ledger/certificate-pdf.ts';
 import type { SecretBox } from '../integrations/secrets.ts';
-import { effectiveBranding } from './branding.ts';
+import { brandingFor } from './branding.ts';
 import { isTemporaryFailure, type MailTransport } from './mailer.ts';
 import { unsubscribeUrl } from './unsubscribe-links.ts';
 import type { MailCategory } from './preferences.ts';
@@ -58,25 +57,52 @@ function fromAddress(from: string, senderName: string | null): string {
   return `"${senderName} via Canopy" <${address}>`;
 }
 
-async function certificatePdf(db: Database, id: string): Promise<{ filename: string; content: Buffer } | null> {
-  const row = await findCertificate(db, id).catch(() => null);
-  if (!row) return null;
-  const branding = await effectiveBranding(db, row.account_id);
+interface PdfSource {
+  id: string;
+  account_id: string;
+  account_name: string;
+  date: Date;
+  pages: number;
+  trees: string;
+  created_at: Date;
+  kind: 'direct' | 'month_close';
+  period: string | null;
+  project_name: string;
+  forest_latitude: number | null;
+  forest_longitude: number | null;
+}
+
+/** What the PDFs of a batch need, in two queries whatever its size; a certificate deleted since is absent (no attachment). */
+async function pdfSources(db: Database, ids: string[]): Promise<Map<string, PdfSource & { dealer: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<PdfSource>(
+    `SELECT c.id, c.account_id, a.display_name AS account_name, c.date, c.pages, c.trees::text AS trees, c.created_at, t.kind,
+            t.period::text AS period, p.name AS project_name, p.forest_latitude, p.forest_longitude
+       FROM certificates c JOIN transactions t ON t.id = c.id JOIN accounts a ON a.id = c.account_id JOIN forestry_projects p ON p.id = c.project_id
+      WHERE c.id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const brandings = await brandingFor(db, [...new Set(rows.map((r) => r.account_id))]);
+  return new Map(rows.map((r) => [r.id, { ...r, dealer: brandings.get(r.account_id)?.sender_name ?? null }]));
+}
+
+async function certificatePdf(row: PdfSource & { dealer: string | null }): Promise<{ filename: string; content: Buffer }> {
   const content = await renderCertificatePdf({
-    certificateId: row.id, accountName: branding ? `${row.account_name} · ${branding.sender_name}` : row.account_name,
-    periodLabel: certificatePeriodLabel(row), date: row.date, pages: row.pages, trees: row.trees, projectName: row.project.name,
-    projectLocation: projectLocation(row.project.forest_latitude, row.project.forest_longitude), issuedAt: row.created_at,
+    certificateId: row.id, accountName: row.dealer ? `${row.account_name} · ${row.dealer}` : row.account_name,
+    periodLabel: certificatePeriodLabel(row), date: row.date, pages: row.pages, trees: row.trees, projectName: row.project_name,
+    projectLocation: projectLocation(row.forest_latitude, row.forest_longitude), issuedAt: row.created_at,
   });
   return { filename: `certificate-${row.id}.pdf`, content };
 }
 
-async function sendOne(deps: MailSendDeps, m: Claimed): Promise<'sent' | 'retry' | 'failed'> {
+async function sendOne(deps: MailSendDeps, m: Claimed, pdfs: Awaited<ReturnType<typeof pdfSources>>): Promise<'sent' | 'retry' | 'failed'> {
   const open = (body: string) => (m.sealed ? deps.secrets.open(body, m.id) : body);
   const category = CATEGORY[m.kind];
   const unsubscribe = category && m.user_id ? unsubscribeUrl(deps.baseUrl, deps.unsubscribeKey, m.user_id, category) : null;
   const attempts = m.attempts + 1;
   try {
-    const pdf = m.certificate_id ? await certificatePdf(deps.db, m.certificate_id) : null;
+    const source = m.certificate_id ? pdfs.get(m.certificate_id) : undefined;
+    const pdf = source ? await certificatePdf(source) : null;
     await deps.transport.send({
       from: fromAddress(deps.from, m.sender_name), to: m.to_address, subject: m.subject, text: open(m.text_body), html: open(m.html_body),
       // The same Message-ID on every attempt: a receiver that saw it already can tell a resend.
@@ -124,10 +150,11 @@ export async function sendDueMail(deps: MailSendDeps, onProgress?: (sent: number
       [now, BATCH, new Date(now.getTime() + LEASE_MS)],
     );
     if (batch.length === 0) break;
+    const pdfs = await pdfSources(deps.db, [...new Set(batch.flatMap((m) => (m.certificate_id ? [m.certificate_id] : [])))]);
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 4, batch.length) }, async () => {
+    await Promise.all(Array.from({ length: Math.min(deps.concurrency ?? 8, batch.length) }, async () => {
       while (next < batch.length) {
-        const outcome = await sendOne(deps, batch[next++]);
+        const outcome = await sendOne(deps, batch[next++], pdfs);
         if (outcome === 'sent') totals.sent += 1;
         else if (outcome === 'retry') totals.retried += 1;
         else totals.failed += 1;

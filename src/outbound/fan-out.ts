@@ -37,9 +37,9 @@ export async function fanOutEvents(deps: FanOutDeps): Promise<{ events: number; 
          ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id`,
         [ids, now],
       );
+      await queueCertificateEmails(tx, deps.queue, events.filter((e) => e.type === 'certificate.issued'), deps.co2GramsPerPage, now);
       for (const event of events) {
-        if (event.type === 'certificate.issued') await queueCertificateEmails(tx, deps.queue, event, deps.co2GramsPerPage, now);
-        else if (event.type === 'feed.health_changed' || event.type === 'server.health_changed') await collectAlertItem(tx, event);
+        if (event.type === 'feed.health_changed' || event.type === 'server.health_changed') await collectAlertItem(tx, event);
       }
       await tx.query(`UPDATE outbound_events SET fanned_out_at = $2 WHERE id = ANY($1::uuid[])`, [ids, now]);
       return { events: events.length, deliveries: deliveries.length };
