@@ -3,6 +3,7 @@
 import type { Database } from '../db/database.ts';
 import { certificatePeriodLabel, projectLocation } from '../ledger/certificate-pages.ts';
 import { renderCertificatePdf } from '../ledger/certificate-pdf.ts';
+import type { CertificateRow } from '../ledger/certificates-service.ts';
 import type { SecretBox } from '../integrations/secrets.ts';
 import { brandingFor } from './branding.ts';
 import { isTemporaryFailure, type MailTransport } from './mailer.ts';
@@ -57,20 +58,12 @@ function fromAddress(from: string, senderName: string | null): string {
   return `"${senderName} via Canopy" <${address}>`;
 }
 
-interface PdfSource {
-  id: string;
-  account_id: string;
+type PdfSource = Pick<CertificateRow, 'id' | 'account_id' | 'date' | 'pages' | 'trees' | 'created_at' | 'kind' | 'period'> & {
   account_name: string;
-  date: Date;
-  pages: number;
-  trees: string;
-  created_at: Date;
-  kind: 'direct' | 'month_close';
-  period: string | null;
   project_name: string;
   forest_latitude: number | null;
   forest_longitude: number | null;
-}
+};
 
 /** What the PDFs of a batch need, in two queries whatever its size; a certificate deleted since is absent (no attachment). */
 async function pdfSources(db: Database, ids: string[]): Promise<Map<string, PdfSource & { dealer: string | null }>> {
