@@ -81,7 +81,7 @@ async function pdfSources(db: Database, ids: string[]): Promise<Map<string, PdfS
 
 async function certificatePdf(row: PdfSource & { dealer: string | null }): Promise<{ filename: string; content: Buffer }> {
   const content = await renderCertificatePdf({
-    certificateId: row.id, accountName: row.dealer ? `${row.account_name} · ${row.dealer}` : row.account_name,
+    certificateId: row.id, accountName: row.account_name, issuedBy: row.dealer,
     periodLabel: certificatePeriodLabel(row), date: row.date, pages: row.pages, trees: row.trees, projectName: row.project_name,
     projectLocation: projectLocation(row.forest_latitude, row.forest_longitude), issuedAt: row.created_at,
   });

@@ -65,6 +65,8 @@ describe(`email (${storeName})`, () => {
     expect(mail.attachments[0]).toMatchObject({ contentType: 'application/pdf', filename: `certificate-${certificate.id}.pdf` });
     expect(mail.attachments[0].content.subarray(0, 5).toString()).toBe('%PDF-');
     expect(mail.messageId).toMatch(/@canopy>$/);
+    // The certificate page carries the dealer's name beside Canopy's too.
+    expect((await t.call(`/certificates/${certificate.id}`, { key: null })).body).toContain('Issued by Green Print Co with Canopy');
 
     // Running again (or another worker) sends nothing more.
     await outbound.run();
