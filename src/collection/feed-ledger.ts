@@ -228,7 +228,7 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
         WHERE id = $1`,
       [chunk.feedId, next, now, lastReadingAt === null ? null : new Date(lastReadingAt), chunk.externalName, health, leaseSeconds],
     );
-    await recordFeedHealth(tx, chunk.feedId, feed.health_check);
+    if (feed.health_check !== health) await recordFeedHealth(tx, chunk.feedId, feed.health_check);
     return { written: true, nextWindowStart: next, pagesChanged, carried, health };
   });
 }
