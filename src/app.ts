@@ -21,6 +21,7 @@ import { capConnectionsPerAddress, serverTimeouts } from './http/slow-clients.ts
 import { transportPlugin } from './http/transport.ts';
 import { sessionsPlugin } from './sessions/routes.ts';
 import { webPlugin } from './web/serve.ts';
+import { publicMailRoutes } from './notifications/public-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -140,6 +141,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   );
   await app.register(certificatePages, { db: deps.db, config: deps.config });
   await app.register(sessionsPlugin, { db: deps.db, config: deps.config, clock: deps.clock });
+  await app.register(publicMailRoutes, { db: deps.db, config: deps.config, clock: deps.clock });
   await app.register(webPlugin);
   return app;
 }

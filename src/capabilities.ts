@@ -15,6 +15,8 @@ import { serverRoutes } from './integrations/servers-routes.ts';
 import { feedRoutes } from './integrations/feeds-routes.ts';
 import { runRoutes } from './integrations/runs-routes.ts';
 import { importRoutes } from './imports/routes.ts';
+import { webhookRoutes } from './webhooks/routes.ts';
+import { notificationRoutes } from './notifications/routes.ts';
 
 export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   accountRoutes,
@@ -32,4 +34,6 @@ export const capabilities: FastifyPluginAsyncTypebox<RouteDeps>[] = [
   feedRoutes,
   runRoutes,
   importRoutes,
+  webhookRoutes,
+  notificationRoutes,
 ];

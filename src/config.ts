@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { loadCollectionSettings, type CollectionSettings } from './collection/settings.ts';
 import { loadEdgeSettings, type EdgeSettings } from './http/edge-settings.ts';
+import { loadOutboundSettings, type OutboundSettings } from './outbound/settings.ts';
 
 export interface Config {
   port: number;
@@ -26,6 +27,8 @@ export interface Config {
   co2GramsPerPage: number;
   /** Tests only: a file holding the process clock's instant (src/clock.ts); null = real time. */
   testClockFile: string | null;
+  /** Email (SMTP or the outbox) and webhooks (src/outbound/settings.ts). */
+  outbound: OutboundSettings;
 }
 
 export class ConfigError extends Error {}
@@ -88,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     edge: loadEdgeSettings(env),
     co2GramsPerPage: co2Grams(env),
     testClockFile: text(env, 'CANOPY_TEST_CLOCK_FILE'),
+    outbound: loadOutboundSettings(env),
   };
 }

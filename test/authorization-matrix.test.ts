@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/server.ts';
 import { createTestApp, storeName, type Call, type TestApp } from './helpers/harness.ts';
 import { COLLECTION_ENV } from './collection/helpers.ts';
+import { createOutbound } from '../src/outbound/run-outbound.ts';
 
 const OTHER_UUID = '6dd962a0-a515-4a83-980e-d3bd7cbb243a';
 
@@ -84,6 +85,14 @@ describe.each(['an API key', 'a session cookie'] as const)(`authorization matrix
     const importFeed = await t.json(`/v1/accounts/${b1.id}/feeds`, { method: 'POST', key: b.key, body: { type: 'import' } });
     const job = await t.json(`/v1/accounts/${b1.id}/feeds/${importFeed.id}/imports`, { method: 'POST', key: b.key, body: { mapping: BODIES['/v1/feeds/:id/import-mapping'] } });
     fixtures.imports = job.id;
+    // Outbound: B1's webhook endpoint and a delivery to it, and the certificate email of its transaction in the outbox.
+    fixtures['webhook-endpoints'] = (await create('/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/hook', events: ['deposit.created'] })).id;
+    await create('/v1/deposits', { pages: 5 });
+    const outbound = createOutbound({ db: t.db, config: t.config, clock: t.clock.read });
+    await outbound.run();
+    outbound.close();
+    fixtures['webhook-deliveries'] = (await t.json(`/v1/webhook-endpoints/${fixtures['webhook-endpoints']}/deliveries`, { key: b1.key }))[0].id;
+    fixtures.outbox = (await t.json('/v1/outbox', { key: b1.key }))[0].id;
   });
   afterAll(async () => {
     await t.app.collection.idle();

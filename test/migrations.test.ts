@@ -5,7 +5,8 @@ import { openTestDatabase, storeName } from './helpers/harness.ts';
 import type { Database } from '../src/db/database.ts';
 
 // sign_in_failures and sign_in_salts are keyed by the email typed at sign-in, which need not belong to any account.
-const GLOBAL_TABLES = new Set(['accounts', 'canopy_migrations', 'forestry_projects', 'closed_months', 'sign_in_failures', 'sign_in_salts']);
+// password_reset_requests is keyed by the email typed (or the client address), which need not belong to any account.
+const GLOBAL_TABLES = new Set(['accounts', 'canopy_migrations', 'forestry_projects', 'closed_months', 'sign_in_failures', 'sign_in_salts', 'password_reset_requests']);
 
 describe(`schema and migrations (${storeName})`, () => {
   let store: Awaited<ReturnType<typeof openTestDatabase>>;

@@ -6,5 +6,6 @@ import { importCommand } from './import.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { usersCommand } from './users.ts';
+import { outboxCommand } from './outbox.ts';
 
-export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand, collectCommand, importCommand].map((c) => [c.name, c]));
+export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand, collectCommand, importCommand, outboxCommand].map((c) => [c.name, c]));

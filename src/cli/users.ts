@@ -8,6 +8,7 @@ import { createPasswordLink, LINK_LIFETIME_HOURS, passwordLinkPath } from '../se
 import { createUser } from '../users/service.ts';
 import { isoTimestamp } from '../http/wire.ts';
 import { UsageError, type StoreCommand } from './command.ts';
+import { emailInvitationIfSmtp } from '../notifications/password-link-email.ts';
 
 /** Where the dashboard is reached: CANOPY_PUBLIC_URL, else this machine on the configured port. */
 export function dashboardBaseUrl(config: Pick<Config, 'publicUrl' | 'port' | 'tlsCert'>): string {
@@ -40,6 +41,7 @@ export const usersCommand: StoreCommand = {
     out(`${existing.length > 0 ? 'New link for' : 'Invited'} ${email} to ${account.name} (${account.id}).`);
     out(`One-time link to set the password (valid ${LINK_LIFETIME_HOURS} hours, until ${isoTimestamp(link.expiresAt)}):`);
     out(`${dashboardBaseUrl(config)}${passwordLinkPath(link.token)}`);
+    if (await emailInvitationIfSmtp(db, config, link, account, now)) out(`Emailed to ${email} too (sent by the outbound job within a minute).`);
     return 0;
   },
 };

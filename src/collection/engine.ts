@@ -23,6 +23,7 @@ import {
 import { healthAfterCollection } from './feed-ledger.ts';
 import { collectionMetrics } from './metrics.ts';
 import { fairToIo } from './fair-db.ts';
+import { recordFeedHealth, recordRunFinished, watchServerHealth } from '../outbound/record-events.ts';
 
 export interface EngineDeps {
   db: Database;
@@ -123,6 +124,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
     const previous = await db.transaction(async (tx) => {
       const [before] = await tx.query<{ health_check: string }>(`SELECT health_check FROM servers WHERE id = $1 FOR UPDATE`, [server.id]);
       if (!before) return null;
+      const healthEvents = await watchServerHealth(tx, server.id);
       await tx.query(
         `UPDATE servers SET health_check = $2, health_check_checked_at = $3, health_check_message = $4,
             health_check_changed_at = CASE WHEN health_check <> $2 THEN $3 ELSE health_check_changed_at END
@@ -148,6 +150,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
           );
         }
       }
+      await healthEvents.record();
       return before.health_check;
     });
     if (previous !== null && previous !== health) deps.log(`server ${server.id}: ${health}${test.ok ? '' : `: ${test.message}`}`);
@@ -178,10 +181,10 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       const health = healthAfterCollection(feed.last_reading_at, now);
       if (health === feed.health_check) continue;
       changed += 1;
-      await db.query(
-        `UPDATE feeds SET health_check = $2, health_check_checked_at = $3, health_check_changed_at = $3 WHERE id = $1`,
-        [feed.id, health, now],
-      );
+      await db.transaction(async (tx) => {
+        await tx.query(`UPDATE feeds SET health_check = $2, health_check_checked_at = $3, health_check_changed_at = $3 WHERE id = $1`, [feed.id, health, now]);
+        await recordFeedHealth(tx, feed.id, feed.health_check);
+      });
     }
     return changed;
   };
@@ -424,7 +427,11 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
       }, () => {})));
     }
     // The last worker out closes the run.
-    const closed = left.n === 0 && (await closeRun(db, runId, deps.clock()));
+    const closed = left.n === 0 && (await db.transaction(async (tx) => {
+      const done = await closeRun(tx, runId, deps.clock());
+      if (done) await recordRunFinished(tx, runId);
+      return done;
+    }));
     const final = await getRunById(db, runId);
     if (closed) collectionMetrics.runs.inc({ trigger: final.trigger, status: final.status });
     for (const listener of listeners) listener({ run: final, processed });

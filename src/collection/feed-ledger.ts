@@ -10,6 +10,7 @@ import { MAX_PAGES, standardPagesOf } from '../domain/paper.ts';
 import { FEED_DAY_CEILING, applyFeedDayCeiling, withinDepositBound } from '../domain/feed-day-ceiling.ts';
 import { decimal } from '../domain/decimal.ts';
 import { isMonthClosedForWrite, lockLedgerAccount } from '../ledger/ledger-guards.ts';
+import { recordDepositEvent, recordFeedHealth } from '../outbound/record-events.ts';
 
 export const LETTER_SIZE = { width: '0.2159', length: '0.2794' } as const;
 
@@ -217,15 +218,19 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
       if (was ? was.pages === pages && was.carried_pages === carriedPages : pages === 0) return;
       const std = pages === 0 ? 0 : standardPagesFor(pages, size);
       if (pages === 0) {
+        if (was) await recordDepositEvent(tx, 'deposit.deleted', was.id);
         if (was) await tx.query(`DELETE FROM deposits WHERE id = $1`, [was.id]);
       } else if (was) {
         await tx.query(`UPDATE deposits SET pages = $2, standard_pages = $3, carried_pages = $4 WHERE id = $1`, [was.id, pages, std, carriedPages]);
+        await recordDepositEvent(tx, 'deposit.updated', was.id);
       } else {
+        const id = crypto.randomUUID();
         await tx.query(
           `INSERT INTO deposits (id, account_id, feed_id, date, day, pages, width, length, density, standard_pages, carried_pages, created_at)
            VALUES ($1, $2, $3, $4, $5::date, $6, $7::numeric, $8::numeric, 75, $9, $10, $11)`,
-          [crypto.randomUUID(), chunk.accountId, chunk.feedId, new Date(`${day}T00:00:00Z`), day, pages, size.width, size.length, std, carriedPages, now],
+          [id, chunk.accountId, chunk.feedId, new Date(`${day}T00:00:00Z`), day, pages, size.width, size.length, std, carriedPages, now],
         );
+        await recordDepositEvent(tx, 'deposit.created', id);
       }
       const delta = std - (was?.standard_pages ?? 0);
       pagesChanged += pages - (was?.pages ?? 0);
@@ -261,6 +266,7 @@ export async function writeChunk(db: Database, chunk: CollectedChunk, now: Date,
         WHERE id = $1`,
       [chunk.feedId, next, now, lastReadingAt === null ? null : new Date(lastReadingAt), chunk.externalName, health, leaseSeconds],
     );
+    if (feed.health_check !== health) await recordFeedHealth(tx, chunk.feedId, feed.health_check);
     return { written: true, nextWindowStart: next, pagesChanged, pagesRead, carried, health };
   });
 }

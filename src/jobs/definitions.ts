@@ -6,6 +6,7 @@ import { closeDueMonths } from '../ledger/month-close.ts';
 import { COLLECT_RUN_JOB, SERVER_CHECK_JOB, type CollectionRuntime } from '../collection/runtime.ts';
 import { createRun } from '../collection/runs.ts';
 import type { JobDefinition } from './queue.ts';
+import { createOutbound } from '../outbound/run-outbound.ts';
 
 export interface JobDeps {
   db: Database;
@@ -18,6 +19,7 @@ export const MONTH_CLOSE_JOB = 'month-close';
 export const COLLECT_NIGHTLY_JOB = 'collect-nightly';
 export const HEALTH_CHECK_JOB = 'health-check';
 export const IDEMPOTENCY_PURGE_JOB = 'idempotency-purge';
+export const OUTBOUND_JOB = 'outbound';
 
 function requireText(data: Record<string, unknown>, key: string): string {
   const value = data[key];
@@ -26,6 +28,7 @@ function requireText(data: Record<string, unknown>, key: string): string {
 }
 
 export function jobDefinitions({ db, config, clock, collection }: JobDeps): JobDefinition[] {
+  const outbound = createOutbound({ db, config, clock });
   return [
     {
       // Daily: acts once a month has ended plus the grace period; re-running is a no-op.
@@ -80,6 +83,14 @@ export function jobDefinitions({ db, config, clock, collection }: JobDeps): JobD
       async handle(_data, { log }) {
         const purged = await purgeIdempotencyRecords(db, clock());
         if (purged > 0) log(`idempotency: ${purged} record(s) older than 24 hours deleted`);
+      },
+    },
+    {
+      // Every minute: events fanned out, health alerts composed, webhooks and emails that are due sent (rows are claimed, so workers share it).
+      name: OUTBOUND_JOB,
+      cron: config.outbound.outboundCron,
+      async handle(_data, { log }) {
+        await outbound.run(log);
       },
     },
   ];

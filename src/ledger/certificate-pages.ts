@@ -12,6 +12,7 @@ import { findCertificate, type PublicCertificateRow } from './certificates-servi
 import { publicBaseUrl, type PublicUrlConfig } from './public-url.ts';
 import { certificateLinks } from './views.ts';
 import { isUuid } from '../domain/ids.ts';
+import { effectiveBranding } from '../notifications/branding.ts';
 
 
 /** "February 2021" for a month close; "8 March 2021" for a direct transaction. */
@@ -39,7 +40,7 @@ async function certificateById(db: Queryable, id: string): Promise<PublicCertifi
   return findCertificate(db, id);
 }
 
-function certificateHtml(row: PublicCertificateRow, pdfUrl: string): string {
+function certificateHtml(row: PublicCertificateRow, pdfUrl: string, issuedBy: string | null): string {
   const location = projectLocation(row.project.forest_latitude, row.project.forest_longitude);
   const e = escapeHtml;
   return `<!doctype html>
@@ -78,7 +79,7 @@ function certificateHtml(row: PublicCertificateRow, pdfUrl: string): string {
   <p class="project">${e(row.project.name)}${location ? ` <span class="muted">(${e(location)})</span>` : ''}</p>
   ${row.project.content_introduction ? `<p>${e(row.project.content_introduction)}</p>` : ''}
   <footer>
-    <p>Certificate date ${e(new Date(row.date).toISOString().slice(0, 10))} · Certificate <code>${e(row.id)}</code> · Issued by Canopy</p>
+    <p>Certificate date ${e(new Date(row.date).toISOString().slice(0, 10))} · Certificate <code>${e(row.id)}</code> · Issued by ${issuedBy ? `${e(issuedBy)} with ` : ''}Canopy</p>
     <p class="no-print"><a href="${e(pdfUrl)}">Download the PDF</a></p>
   </footer>
 </main>
@@ -122,6 +123,7 @@ export const certificatePages: FastifyPluginAsyncTypebox<CertificatePagesOptions
         projectName: row.project.name,
         projectLocation: projectLocation(row.project.forest_latitude, row.project.forest_longitude),
         issuedAt: row.created_at,
+        issuedBy: (await effectiveBranding(db, row.account_id))?.sender_name ?? null,
       });
       reply
         .header('content-type', 'application/pdf')
@@ -149,7 +151,7 @@ export const certificatePages: FastifyPluginAsyncTypebox<CertificatePagesOptions
         .header('content-type', 'text/html; charset=utf-8')
         .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'")
         .header('cache-control', 'private, max-age=300');
-      return reply.send(certificateHtml(row, pdf_url));
+      return reply.send(certificateHtml(row, pdf_url, (await effectiveBranding(db, row.account_id))?.sender_name ?? null));
     },
   );
 };

@@ -16,6 +16,8 @@ export interface CertificatePdfInput {
   projectName: string;
   projectLocation?: string | null;
   issuedAt: Date | string;
+  /** A dealer's sender name (email branding): printed beside Canopy's. */
+  issuedBy?: string | null;
 }
 
 export interface CertificatePdfOptions {
@@ -150,7 +152,7 @@ export function renderCertificatePdf(input: CertificatePdfInput, options: Certif
   doc.moveTo(inner.x + 120, 448).lineTo(width - inner.x - 120, 448).lineWidth(0.5).strokeColor(LEAF).stroke();
   centred(`Certificate date ${longDate(certificateDate)}  ·  Issued ${longDate(issuedAt)}`, 460, 'Helvetica', 10, MUTED);
   centred(`Certificate ${input.certificateId}`, 476, 'Courier', 10, MUTED);
-  centred('Issued by Canopy', 526, 'Helvetica-Bold', 11, GREEN);
+  centred(input.issuedBy ? `Issued by ${printable(input.issuedBy)} with Canopy` : 'Issued by Canopy', 526, 'Helvetica-Bold', 11, GREEN);
 
   doc.end();
   return done;

@@ -10,6 +10,7 @@ import { parsePaperItem, requirePages, standardPagesOf } from '../domain/paper.t
 import { limitClause, type PageRequest } from '../http/pagination.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
 import { rangeCondition, type InstantRange } from './date-range.ts';
+import { recordDepositEvent } from '../outbound/record-events.ts';
 import { isMonthClosedForWrite, lockLedgerAccount, requireActiveAccount } from './ledger-guards.ts';
 
 export interface DepositRow {
@@ -97,6 +98,7 @@ export async function createDeposit(db: Database, account: AccountRef, input: De
       [id, locked.id, date, day, pages, toPlainString(paper.width), toPlainString(paper.length), paper.density, paperTypeId, standardPages, now],
     );
     await addMonthlyPages(tx, locked.path, day, standardPages);
+    await recordDepositEvent(tx, 'deposit.created', id);
   });
   return getDeposit(db, account, id);
 }
@@ -120,6 +122,7 @@ export async function deleteDeposit(db: Database, account: AccountRef, id: strin
     if (await isMonthClosedForWrite(tx, month)) {
       throw new Conflict(`deposit is locked: month ${month} is closed, so it can no longer be deleted`);
     }
+    await recordDepositEvent(tx, 'deposit.deleted', id);
     await tx.query(`DELETE FROM deposits WHERE id = $1`, [id]);
     await addMonthlyPages(tx, locked.path, deposit.day, -deposit.standard_pages);
   });

@@ -10,6 +10,7 @@ import { requirePages, requireTrees, standardPagesFromTrees, treesFromStandardPa
 import { limitClause, type PageRequest } from '../http/pagination.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
 import { rangeCondition, type InstantRange } from './date-range.ts';
+import { recordLedgerEvents } from '../outbound/record-events.ts';
 import { isMonthClosed, lockLedgerAccount, requireActiveAccount } from './ledger-guards.ts';
 
 export interface TransactionRow {
@@ -72,6 +73,7 @@ export async function insertTransactionsWithCertificates(tx: Queryable, inputs: 
      SELECT id, account_id, project_id, date, pages, trees, created_at FROM transactions WHERE id = ANY($1::uuid[])`,
     [ids],
   );
+  await recordLedgerEvents(tx, ids);
   return ids;
 }
 

@@ -17,6 +17,7 @@ import { createPasswordLink, describeLink, passwordLinkPath, setPasswordWithLink
 import { MAX_PASSWORD_LENGTH } from './passwords.ts';
 import { refuseIdempotencyKey } from './secret-response.ts';
 import { chooseAccount, endSession, findSession, openSession, sessionAccounts, sessionWithCsrf, signIn } from './sessions.ts';
+import { emailInvitationIfSmtp } from '../notifications/password-link-email.ts';
 
 export interface SessionRoutesOptions {
   db: Database;
@@ -201,6 +202,7 @@ export const passwordLinkRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (a
     },
     async (request, reply) => {
       const link = await createPasswordLink(db, requireScope(request), request.params.id, clock());
+      await emailInvitationIfSmtp(db, config, link, requireScope(request), clock(), publicBaseUrl(config, request));
       reply.code(201);
       return {
         user_id: link.userId, email: link.email,

@@ -9,7 +9,7 @@ import fastifyStatic from '@fastify/static';
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
 /** The dashboard's pages: each answers with the same HTML and the page's script picks what to show. */
-export const PAGE_PATHS = ['/', '/sign-in', '/set-password', '/accounts', '/integrations', '/imports', '/customer', '/users'] as const;
+export const PAGE_PATHS = ['/', '/sign-in', '/set-password', '/accounts', '/integrations', '/imports', '/customer', '/users', '/webhooks', '/notifications', '/forgot-password'] as const;
 
 // The set-password token travels in the URL: no Referer may carry it away. Scripts and styles come
 // from this origin only (the bundle has no inline script).

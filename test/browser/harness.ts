@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { usersCommand } from '../../src/cli/users.ts';
 
@@ -32,6 +32,7 @@ export const WEB_BUILT = fs.existsSync(path.resolve('dist/web/index.html'));
 
 export interface Site {
   server: RunningServer;
+  config: Config;
   url: string;
   rootKey: string;
   dataDir: string;
@@ -68,7 +69,7 @@ export async function startSite(env: Record<string, string> = {}, options: { cap
     return text ? JSON.parse(text) : undefined;
   };
   return {
-    server, url, rootKey, dataDir, browser, logs, api,
+    server, config, url, rootKey, dataDir, browser, logs, api,
     async account(name, parentKey = rootKey, role) {
       const created = await api('POST', '/v1/accounts', { name, ...(role ? { role } : {}) }, parentKey);
       const key = await api('POST', `/v1/accounts/${created.id}/keys`, { label: 'browser test' }, parentKey);

@@ -9,6 +9,8 @@ import { IntegrationsPage } from './pages/integrations.tsx';
 import { ImportsPage } from './pages/imports.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { UsersPage } from './pages/users.tsx';
+import { EmailPage } from './pages/email.tsx';
+import { WebhooksPage } from './pages/webhooks.tsx';
 import type { ExpandedAccount, Session } from './types.ts';
 
 export interface PageProps {
@@ -29,6 +31,8 @@ const PAGES = [
   { path: '/imports', title: 'Imports', component: ImportsPage },
   { path: '/customer', title: 'Customer', component: CustomerPage },
   { path: '/users', title: 'Users & API keys', component: UsersPage },
+  { path: '/webhooks', title: 'Webhooks', component: WebhooksPage },
+  { path: '/notifications', title: 'Email', component: EmailPage },
 ] as const;
 
 export function Layout({ session, location, onSignedOut }: { session: Session; location: Location; onSignedOut: () => void }) {

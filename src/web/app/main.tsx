@@ -7,6 +7,7 @@ import { interceptLinks, navigate, useLocation } from './router.ts';
 import { ChooseAccountPage } from './pages/choose-account.tsx';
 import { SetPasswordPage } from './pages/set-password.tsx';
 import { SignInPage } from './pages/sign-in.tsx';
+import { ForgotPasswordPage } from './pages/forgot-password.tsx';
 import type { Session } from './types.ts';
 import './styles.css';
 
@@ -31,6 +32,7 @@ function App() {
   if (location.path === '/set-password') {
     return <SetPasswordPage token={location.params.get('token') ?? ''} onSignedIn={(s) => { signedIn(s); navigate('/', true); }} />;
   }
+  if (location.path === '/forgot-password') return <ForgotPasswordPage />;
   if (failed) return <main class="centered"><p class="state error" role="alert">{failed}</p></main>;
   if (session === undefined) return <main class="centered"><p class="state loading" role="status">Loading…</p></main>;
   if (session === null) {

@@ -38,6 +38,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (s: Session) => void })
         </Field>
         <FormError error={submit.error} fields={FIELDS} />
         <button type="submit" class="primary" disabled={submit.busy}>{submit.busy ? 'Signing in…' : 'Sign in'}</button>
+        <p class="small"><a href="/forgot-password">Forgot your password?</a></p>
         <p class="muted small">No password yet? Ask whoever manages your account for an invitation link.</p>
       </form>
     </main>
