@@ -1,9 +1,10 @@
 // Every CLI command that works on the store; the control socket and the terminal share this list.
 import type { StoreCommand } from './command.ts';
+import { accountsCommand } from './accounts.ts';
 import { closeMonthCommand } from './close-month.ts';
 import { collectCommand } from './collect.ts';
 import { keysCommand } from './keys.ts';
 import { migrateCommand } from './migrate.ts';
 import { usersCommand } from './users.ts';
 
-export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand, collectCommand].map((c) => [c.name, c]));
+export const storeCommands = new Map<string, StoreCommand>([keysCommand, migrateCommand, closeMonthCommand, usersCommand, collectCommand, accountsCommand].map((c) => [c.name, c]));

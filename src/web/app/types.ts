@@ -43,6 +43,8 @@ export interface Certificate {
   project: Project;
   url: string;
   pdf_url: string;
+  /** with include_descendants=true: the account the certificate belongs to */
+  account_name?: string;
 }
 
 export interface Transaction {
@@ -87,6 +89,7 @@ export interface Server {
   id: string;
   account_id: string;
   type: 'printtracker' | 'pharos' | 'printix';
+  label: string | null;
   url: string | null;
   username: string | null;
   contact: string | null;
@@ -115,7 +118,7 @@ export interface Entity {
 export interface Feed {
   id: string;
   account_id: string;
-  type: string;
+  type: Server['type'];
   server_id: string;
   external_id: string;
   external_name: string | null;
