@@ -52,7 +52,7 @@ export function BarChart({ bars, title, height = 240 }: { bars: Bars; title: str
   }, [bars, height]);
   return (
     <figure class="chart">
-      <div ref={box} class="chart-box" role="img" aria-label={title} data-testid="chart" />
+      <div ref={box} class="chart-box" role="img" aria-label={title} data-testid="chart" data-first={bars.x.length > 0 ? new Date(bars.x[0] * 1000).toISOString().slice(0, 10) : undefined} />
       <figcaption class="visually-hidden">
         <table>
           <caption>{title}</caption>
