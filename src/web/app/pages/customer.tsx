@@ -118,9 +118,9 @@ function FeedDevices({ feed, api }: { feed: Feed; api: PageProps['api'] }) {
   const anomalies = useLoad(() => get<Anomaly[]>(api(`/feeds/${feed.id}/anomalies`)), [feed.id]);
   return (
     <div class="feed-devices">
-      <h3>{feed.external_name ?? feed.external_id} <HealthBadge health={feed.health_check} of="feed" /> <span class="muted small">{serverTypeName(feed.type)} · {feed.last_reading_at ? `last reading ${f.ago(feed.last_reading_at)}` : 'no reading yet'}</span></h3>
+      <h3>{feed.external_name ?? feed.external_id} <HealthBadge health={feed.health_check} of="feed" /> <span class="muted small">{serverTypeName(feed.type)} · {feed.last_reading_at ? `last reading ${f.ago(feed.last_reading_at)}` : feed.type === 'printix' ? 'tenant link' : 'no reading yet'}</span></h3>
       <Loaded state={devices} what="devices">
-        {(list) => list.length === 0 ? <Empty>No devices seen yet.</Empty> : (
+        {(list) => list.length === 0 ? <Empty>{feed.type === 'printix' ? 'A Printix tenant link: Printix reports printing users and licenses, not pages or devices.' : 'No devices seen yet.'}</Empty> : (
           <div class="table-wrap"><table>
             <thead><tr><th scope="col">Device</th><th scope="col">Managed</th><th scope="col" class="num">Initial count</th><th scope="col" class="num">Latest count</th><th scope="col" class="num">Pages since first seen</th><th scope="col">Last read</th><th scope="col" class="num">Anomalies</th></tr></thead>
             <tbody>{list.map((d) => (

@@ -69,6 +69,7 @@ export function OverviewPage({ account, api, session }: PageProps) {
                       label: 'Pages',
                       xName: 'Month',
                       step: 30 * 86_400,
+                      tickEachBar: true,
                       xLabel: (s) => f.monthLabel(new Date(s * 1000).toISOString()),
                     }}
                   />
