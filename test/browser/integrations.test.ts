@@ -2,7 +2,7 @@
 // server (tested before it is saved), map a customer to an upstream entity from the dropdown, collect now.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/server.ts';
-import { browserTestsSkipped, openTab, screenshot, startSite, type Site, type Tab } from './harness.ts';
+import { browserTestsSkipped, signInFromInvitation, screenshot, startSite, type Site, type Tab } from './harness.ts';
 
 describe.skipIf(browserTestsSkipped !== null)('integrations in Chromium', () => {
   let sandbox: Sandbox;
@@ -16,12 +16,7 @@ describe.skipIf(browserTestsSkipped !== null)('integrations in Chromium', () => 
     site = await startSite();
     dealer = await site.account('Evergreen Print Services');
     customer = await site.account('Acme Legal', dealer.key);
-    tab = await openTab(site);
-    await tab.page.goto(await site.invite(dealer.id, 'dana@evergreen.example'));
-    await tab.page.getByLabel('Password', { exact: true }).fill('evergreen forest 42');
-    await tab.page.getByLabel('Repeat the password').fill('evergreen forest 42');
-    await tab.page.getByRole('button', { name: 'Set password and sign in' }).click();
-    await tab.page.getByRole('heading', { name: /Overview/ }).waitFor();
+    tab = await signInFromInvitation(site, dealer.id, 'dana@evergreen.example', 'evergreen forest 42');
   }, 120_000);
 
   afterAll(async () => {
