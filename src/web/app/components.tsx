@@ -69,8 +69,8 @@ const HEALTH_TEXT: Record<Health, string> = { pending: 'Pending', healthy: 'Heal
 /** What "pending" means for each: a server not checked yet, a feed with no reading yet. */
 const PENDING_TEXT = { server: 'Not checked yet', feed: 'Waiting for the first reading' } as const;
 
-export function HealthBadge({ health, of }: { health: Health; of: 'server' | 'feed' }) {
-  return <span class={`badge health-${health}`}>{health === 'pending' ? PENDING_TEXT[of] : HEALTH_TEXT[health] ?? health}</span>;
+export function HealthBadge({ health, of }: { health: Health; of?: 'server' | 'feed' }) {
+  return <span class={`badge health-${health}`}>{health === 'pending' && of ? PENDING_TEXT[of] : HEALTH_TEXT[health] ?? health}</span>;
 }
 
 const TYPE_NAMES = { printtracker: 'Print Tracker', pharos: 'Pharos Cloud', printix: 'Printix' } as const;
