@@ -1,11 +1,10 @@
 // `canopy collect [--feed <id>] [--account <id>] [--since YYYY-MM-DD]`: collect now, with progress and a summary.
-import { parseArgs } from 'node:util';
 import { parseRecollectDay } from '../domain/calendar.ts';
 import { InvalidInput } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
 import { createCollectionRuntime } from '../collection/runtime.ts';
 import { feedUnder, requestRun, type RunRow } from '../collection/runs.ts';
-import { UsageError, type StoreCommand } from './command.ts';
+import { UsageError, parseOptions, type StoreCommand } from './command.ts';
 
 /** One line a dealer can trust: the status, how each feed ended, pages read and the net change. */
 export function runSummary(run: RunRow): string {
@@ -18,8 +17,20 @@ export function runSummary(run: RunRow): string {
 export const collectCommand: StoreCommand = {
   name: 'collect',
   usage: 'collect [--feed <feed-id>] [--account <account-id>] [--since YYYY-MM-DD]   (default: every active feed)',
+  help: `Usage: canopy collect [--feed <feed-id>] [--account <account-id>] [--since YYYY-MM-DD]
+
+Collects now, as the nightly run does: every active feed, or those below an account, or one feed.
+Shows a progress bar on a terminal, then a summary; exits 1 if a feed failed.
+
+Options
+  --account <id>       only the feeds of this account and the accounts below it (canopy accounts list)
+  --feed <id>          only this feed (GET /v1/feeds?include_descendants=true lists them)
+  --since YYYY-MM-DD   read again from this day (late readings, a fixed outage)
+
+Example
+  canopy collect --account 0b6f3c2e-8d4a-4f1b-9c7e-2a5d8e1f4b3c --since 2026-11-01`,
   async execute({ db, config, clock, out, progress, collection }, argv) {
-    const { values } = parseArgs({ args: argv, options: { feed: { type: 'string' }, account: { type: 'string' }, since: { type: 'string' } } });
+    const { values } = parseOptions('collect', argv, { feed: { type: 'string' }, account: { type: 'string' }, since: { type: 'string' } });
     if (values.feed !== undefined && !isUuid(values.feed)) throw new UsageError('--feed must be a feed id (a UUID)');
     if (values.account !== undefined && !isUuid(values.account)) throw new UsageError('--account must be an account id (a UUID)');
     if (values.since !== undefined) {

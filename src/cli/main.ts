@@ -19,9 +19,37 @@ Usage: canopy <command> [options]
   worker                      extra job worker on the same PostgreSQL (DATABASE_URL)
   sandbox [--seed N] [--json] simulators of Print Tracker, Pharos Cloud and Printix
 ${[...storeCommands.values()].map((c) => `  ${c.usage}`).join('\n')}
-  help                        this text
+  help [command]              this text, or a command's options and an example
 
-Configuration is read from environment variables; see README.md.`;
+Every command answers --help. Configuration is read from environment variables; see README.md.
+While \`canopy serve\` (or \`npm run demo\`) runs on CANOPY_DATA_DIR, commands run inside it.`;
+
+/** The long-running commands' --help (they do not take options of their own). */
+const SERVER_HELP: Record<string, string> = {
+  serve: `Usage: canopy serve
+
+The API, the dashboard, the job worker and the schedules in one process (npm start). No options:
+everything is set by environment variables (PORT, CANOPY_DATA_DIR, DATABASE_URL, …; see README.md).
+
+Example
+  PORT=8080 CANOPY_DATA_DIR=/var/lib/canopy canopy serve`,
+  worker: `Usage: canopy worker
+
+An extra job worker beside canopy serve on the same PostgreSQL: it joins collection runs and month
+closes. Needs DATABASE_URL (the embedded store admits one process). No options.
+
+Example
+  DATABASE_URL=postgres://canopy@db/canopy canopy worker`,
+};
+
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
+/** A command's --help text: its own, else its usage line. */
+function commandHelp(name: string): string | null {
+  if (SERVER_HELP[name]) return SERVER_HELP[name];
+  const command = storeCommands.get(name);
+  return command ? command.help ?? `Usage: canopy ${command.usage}` : null;
+}
 
 /** Runs a store command: inside a running embedded server when there is one, else on the store directly. */
 async function runStoreCommand(command: StoreCommand, args: string[]): Promise<number> {
@@ -41,6 +69,7 @@ async function runStoreCommand(command: StoreCommand, args: string[]): Promise<n
       (message) => process.stderr.write(`canopy: ${message}\n`),
       (p) => bar.update(p),
     );
+    if (remote === 2) process.stderr.write(`(canopy ${command.name} --help shows its options and an example)\n`);
     if (remote !== null) return remote;
     const holder = lockHolder(config.dataDir);
     if (holder !== null) {
@@ -61,8 +90,17 @@ async function runStoreCommand(command: StoreCommand, args: string[]): Promise<n
 async function main(argv: string[]): Promise<number> {
   const [name = 'help', ...args] = argv;
   if (name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${HELP}\n`);
+    const topic = name === 'help' && args[0] ? commandHelp(args[0]) : null;
+    if (name === 'help' && args[0] && topic === null) throw new UsageError(`no command "${args[0]}"; canopy help lists them`);
+    process.stdout.write(`${topic ?? HELP}\n`);
     return 0;
+  }
+  if (name !== 'sandbox' && wantsHelp(args)) {
+    const topic = commandHelp(name);
+    if (topic !== null) {
+      process.stdout.write(`${topic}\n`);
+      return 0;
+    }
   }
   if (name === 'serve' || name === 'worker' || name === 'sandbox') {
     const module = (await import(`./${name}.ts`)) as { run(args: string[]): Promise<void> };
@@ -83,7 +121,9 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      process.stderr.write(`canopy: ${error.message}\n`);
+      const name = process.argv[2];
+      const hint = error instanceof UsageError && name && commandHelp(name) ? `\n(canopy ${name} --help shows its options and an example)` : '';
+      process.stderr.write(`canopy: ${error.message}${hint}\n`);
       process.exit(2);
     }
     if (error instanceof DataDirBusy) {

@@ -1,4 +1,4 @@
-// A progress bar for long commands: redrawn in place on a terminal, a line every few seconds otherwise.
+// Progress of long commands: a bar redrawn in place on a terminal; elsewhere (a pipe, a log file) a plain line now and then.
 import type { Progress } from './command.ts';
 
 const WIDTH = 28;
@@ -18,9 +18,12 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): {
       if (stream.isTTY) {
         stream.write(`\r${progressLine(p).slice(0, (stream.columns ?? 100) - 1)}\u001b[K`);
         drawn = true;
-      } else if (Date.now() - last > 5000 || p.done === p.total) {
+      } else {
+        // No bar and no carriage returns where nobody watches a terminal: one readable line every 10 s at most,
+        // none at the end (the command's summary follows).
+        if (p.done === p.total || Date.now() - last < 10_000) return;
         last = Date.now();
-        stream.write(`${progressLine(p)}\n`);
+        stream.write(`progress: ${p.done}/${p.total} ${p.detail}\n`);
       }
     },
     end() {

@@ -9,7 +9,7 @@ import { Conflict } from '../domain/errors.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
 import { requestRun } from '../collection/runs.ts';
 import * as feeds from './feeds-service.ts';
-import { withServerConnector } from './servers-service.ts';
+import { entityName, withServerConnector } from './servers-service.ts';
 import { runtimeOf } from './servers-routes.ts';
 import { FeedListQuery, ActivateFeedBody, Anomaly, Billing, CreateFeedBody, Device, Feed, UpdateFeedBody } from './schema.ts';
 import { anomalyView, deviceView, feedView } from './views.ts';
@@ -19,6 +19,9 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
   const runtime = runtimeOf(deps);
 
   /** A feed created or re-activated collects at once: a backfill when its activation is in the past. */
+  // A feed made without external_name still shows the upstream's name for its entity.
+  const nameOf: feeds.EntityNamer = (serverId, externalId) => entityName(db, runtime.integration, serverId, externalId);
+
   const backfill = async (account: AccountRef, feed: feeds.FeedRow) => {
     if (feed.type === 'import' || feed.status !== 'active' || (feed.activated_at && feed.activated_at > clock())) return;
     // A backfill already pending for the feed (created, then re-activated at once) is the same request.
@@ -64,7 +67,7 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
       },
       async (request, reply) => {
         const account = requireScope(request);
-        const feed = await feeds.createFeed(db, requirePrincipal(request), account, request.body, clock());
+        const feed = await feeds.createFeed(db, requirePrincipal(request), account, request.body, clock(), nameOf);
         await backfill(account, feed);
         reply.code(201);
         return feedView(feed);
@@ -81,7 +84,7 @@ export const feedRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, deps
       },
       async (request) => {
         const account = requireScope(request);
-        const { feed, restarted } = await feeds.updateFeed(db, requirePrincipal(request), account, request.params.id, request.body);
+        const { feed, restarted } = await feeds.updateFeed(db, requirePrincipal(request), account, request.params.id, request.body, nameOf);
         if (restarted) await backfill(account, feed);
         return feedView(feed);
       },

@@ -39,6 +39,9 @@ export const FEED_COLUMNS = `f.id, f.account_id, f.server_id, f.type, f.external
   f.activated_at, f.deactivated_at, f.health_check, f.health_check_checked_at, f.health_check_changed_at, f.window_start,
   f.last_collected_at, f.last_reading_at, f.last_error, f.created_at`;
 
+/** Finds the upstream's name of an entity, asked only once the server is known to be the caller's to use. */
+export type EntityNamer = (serverId: string, externalId: string) => Promise<string | null>;
+
 export interface FeedInput {
   server_id?: string;
   external_id?: string;
@@ -131,7 +134,9 @@ async function createImportFeed(db: Database, account: AccountRef, input: FeedIn
   return getFeed(db, account, id);
 }
 
-export async function createFeed(db: Database, principal: Principal, account: AccountRef, input: FeedInput, now: Date): Promise<FeedRow> {
+export async function createFeed(
+  db: Database, principal: Principal, account: AccountRef, input: FeedInput, now: Date, nameOf?: EntityNamer,
+): Promise<FeedRow> {
   if (input.type === 'import') return createImportFeed(db, account, input, now);
   if (input.server_id === undefined) throw new InvalidInput('server_id', 'is required (or type: import, for readings you send yourself)');
   const externalId = requireExternalId(input.external_id);
@@ -140,6 +145,7 @@ export async function createFeed(db: Database, principal: Principal, account: Ac
     throw new InvalidInput('type', `must be ${server.type}, the type of server ${server.id} (or left out)`);
   }
   const activatedAt = activationOf(input.activated_at, now);
+  const externalName = input.external_name?.trim() || (input.external_name === undefined ? await nameOf?.(server.id, externalId) : null) || null;
   const id = crypto.randomUUID();
   const windowStart = await collectionStart(db, server.id, externalId, activatedAt);
   try {
@@ -147,7 +153,7 @@ export async function createFeed(db: Database, principal: Principal, account: Ac
       `INSERT INTO feeds (id, account_id, server_id, type, external_id, external_name, collection_scope, status, activated_at,
           window_start, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10)`,
-      [id, account.id, server.id, server.type, externalId, input.external_name?.trim() || null, input.collection_scope ?? 'all', activatedAt, windowStart, now],
+      [id, account.id, server.id, server.type, externalId, externalName, input.collection_scope ?? 'all', activatedAt, windowStart, now],
     );
   } catch (error) {
     if ((error as { code?: string }).code === '23505') throw new Conflict(`external_id ${externalId} already has a feed on this server`);
@@ -164,7 +170,9 @@ async function restartCollection(tx: Queryable, feedId: string, start: Date): Pr
 }
 
 /** Changes what was given. A new entity, server, scope or activation restarts collection from the activation day. */
-export async function updateFeed(db: Database, principal: Principal, account: AccountRef, id: string, input: FeedInput): Promise<{ feed: FeedRow; restarted: boolean }> {
+export async function updateFeed(
+  db: Database, principal: Principal, account: AccountRef, id: string, input: FeedInput, nameOf?: EntityNamer,
+): Promise<{ feed: FeedRow; restarted: boolean }> {
   const current = await getFeed(db, account, id);
   if (current.server_id === null) return updateImportFeed(db, account, current, input);
   const serverId = input.server_id ?? current.server_id;
@@ -173,6 +181,9 @@ export async function updateFeed(db: Database, principal: Principal, account: Ac
   if (input.type !== undefined && input.type !== current.type) throw new InvalidInput('type', `cannot change (${current.type}); create a new feed`);
   const externalId = input.external_id === undefined ? current.external_id : requireExternalId(input.external_id);
   const scope = input.collection_scope ?? current.collection_scope;
+  const entityChanged = externalId !== current.external_id || serverId !== current.server_id;
+  const externalName = input.external_name !== undefined ? input.external_name?.trim() || null
+    : entityChanged ? (await nameOf?.(serverId, externalId)) ?? null : current.external_name;
   const activatedAt = input.activated_at === undefined ? current.activated_at : activationOf(input.activated_at, new Date());
   const restarted = serverId !== current.server_id || externalId !== current.external_id || scope !== current.collection_scope
     || (activatedAt?.getTime() ?? null) !== (current.activated_at?.getTime() ?? null);
@@ -180,7 +191,7 @@ export async function updateFeed(db: Database, principal: Principal, account: Ac
     try {
       await tx.query(
         `UPDATE feeds SET server_id = $2, external_id = $3, external_name = $4, collection_scope = $5, activated_at = $6 WHERE id = $1`,
-        [id, serverId, externalId, input.external_name === undefined ? current.external_name : input.external_name?.trim() || null, scope, activatedAt],
+        [id, serverId, externalId, externalName, scope, activatedAt],
       );
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw new Conflict(`external_id ${externalId} already has a feed on this server`);

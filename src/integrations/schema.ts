@@ -14,6 +14,7 @@ export const Server = Type.Object({
   account_id: Uuid,
   type: ServerType,
   url: Type.String({ description: 'the upstream API address' }),
+  label: Type.Union([Type.String(), Type.Null()], { description: 'a name for this server, shown on the dashboard' }),
   username: NullableString,
   contact: NullableString,
   created_at: Timestamp,
@@ -26,6 +27,7 @@ export const Server = Type.Object({
 });
 
 const serverFields = {
+  label: Text(200, 'a name for this server, any type (e.g. "Print Tracker – main office"); for pharos, also the tenant label when username is left out'),
   url: Text(2048, 'https address of the API; default https://papi.printtrackerpro.com (printtracker), https://api.printix.net (printix); required for pharos'),
   username: Text(255, 'printtracker: the dealer (parent) entity ID, 24 hex; printix: the OAuth client id; pharos: a label'),
   contact: Text(320, 'who to call about this server'),

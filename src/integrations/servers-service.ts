@@ -17,6 +17,7 @@ export interface ServerRow {
   account_id: string;
   type: ServerType;
   url: string;
+  label: string | null;
   username: string | null;
   contact: string | null;
   partner_id: string | null;
@@ -29,12 +30,13 @@ export interface ServerRow {
   created_at: Date;
 }
 
-export const SERVER_COLUMNS = `id, account_id, type, url, username, contact, partner_id, auth_url, health_check,
+export const SERVER_COLUMNS = `id, account_id, type, url, label, username, contact, partner_id, auth_url, health_check,
   health_check_checked_at, health_check_changed_at, health_check_message, traits, created_at`;
 
 /** What a dealer sends to register or change a server; undefined = not given. */
 export interface ServerInput {
   type?: string;
+  label?: string | null;
   url?: string | null;
   username?: string | null;
   password?: string;
@@ -68,7 +70,9 @@ async function validated(type: ServerType, merged: Required<Omit<ServerInput, 't
     if (error instanceof RefusedUpstream) throw new InvalidInput('url', error.message.replace(/^url /, ''));
     throw error;
   }
-  const username = merged.username?.trim() || null;
+  const label = merged.label?.trim() || null;
+  // A Pharos server's username is only a label for its tenant: the dealer's label serves when none is given.
+  const username = merged.username?.trim() || (type === 'pharos' ? label : null);
   if (type === 'printtracker' && (username === null || !/^[0-9a-f]{24}$/i.test(username))) {
     throw new InvalidInput('username', 'must be your Print Tracker dealer (parent) entity ID: 24 hexadecimal characters');
   }
@@ -93,7 +97,7 @@ async function validated(type: ServerType, merged: Required<Omit<ServerInput, 't
   }
   if (merged.password === '') throw new InvalidInput('password', 'must not be empty');
   return {
-    url: origin.href.replace(/\/$/, ''), username, password: merged.password, contact: merged.contact?.trim() || null,
+    url: origin.href.replace(/\/$/, ''), label, username, password: merged.password, contact: merged.contact?.trim() || null,
     partner_id: type === 'printix' ? merged.partner_id!.trim() : null, auth_url: authUrl,
   };
 }
@@ -139,7 +143,7 @@ async function validatedNew(input: ServerInput, allowPrivate: boolean) {
   const type = requireType(input.type);
   if (input.password === undefined) throw new InvalidInput('password', 'is required');
   const fields = await validated(type, {
-    url: input.url ?? null, username: input.username ?? null, password: input.password, contact: input.contact ?? null,
+    label: input.label ?? null, url: input.url ?? null, username: input.username ?? null, password: input.password, contact: input.contact ?? null,
     partner_id: input.partner_id ?? null, auth_url: input.auth_url ?? null,
   }, allowPrivate);
   return { type, fields };
@@ -149,9 +153,9 @@ export async function createServer(db: Queryable, deps: IntegrationDeps, account
   const { type, fields } = await validatedNew(input, deps.allowPrivateUpstreams);
   const id = crypto.randomUUID();
   await db.query(
-    `INSERT INTO servers (id, account_id, type, url, username, contact, password_ciphertext, partner_id, auth_url, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [id, account.id, type, fields.url, fields.username, fields.contact, deps.secrets.seal(fields.password, id), fields.partner_id, fields.auth_url, now],
+    `INSERT INTO servers (id, account_id, type, url, username, contact, password_ciphertext, partner_id, auth_url, created_at, label)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [id, account.id, type, fields.url, fields.username, fields.contact, deps.secrets.seal(fields.password, id), fields.partner_id, fields.auth_url, now, fields.label],
   );
   return getServer(db, account, id);
 }
@@ -168,6 +172,7 @@ export async function updateServer(db: Queryable, deps: IntegrationDeps, account
   if (input.password === undefined && access === null) throw new InvalidInput('password', 'is required: the stored one cannot be decrypted');
   const pick = <K extends keyof ServerInput>(key: K, stored: ServerInput[K]) => (input[key] === undefined ? stored : input[key]);
   const fields = await validated(type, {
+    label: pick('label', current.label) ?? null,
     url: pick('url', current.url) ?? null,
     username: pick('username', current.username) ?? null,
     password: input.password ?? access!.password,
@@ -178,12 +183,12 @@ export async function updateServer(db: Queryable, deps: IntegrationDeps, account
   const reach = fields.url !== current.url || fields.username !== current.username || input.password !== undefined
     || fields.partner_id !== current.partner_id || fields.auth_url !== current.auth_url || type !== current.type;
   await db.query(
-    `UPDATE servers SET type = $2, url = $3, username = $4, contact = $5, password_ciphertext = $6, partner_id = $7, auth_url = $8,
+    `UPDATE servers SET type = $2, url = $3, username = $4, contact = $5, password_ciphertext = $6, partner_id = $7, auth_url = $8, label = $10,
         health_check = CASE WHEN $9 THEN 'pending' ELSE health_check END,
         health_check_message = CASE WHEN $9 THEN NULL ELSE health_check_message END,
         traits = CASE WHEN $9 THEN '{}'::jsonb ELSE traits END
       WHERE id = $1`,
-    [id, type, fields.url, fields.username, fields.contact, deps.secrets.seal(fields.password, id), fields.partner_id, fields.auth_url, reach],
+    [id, type, fields.url, fields.username, fields.contact, deps.secrets.seal(fields.password, id), fields.partner_id, fields.auth_url, reach, fields.label],
   );
   return getServer(db, account, id);
 }
@@ -260,4 +265,18 @@ export async function listEntities(db: Queryable, deps: IntegrationDeps, account
   await getServer(db, account, id);
   const entities = await withServerConnector(db, deps, id, (connector) => connector.entities());
   return entities.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}
+
+/**
+ * The upstream's name for an entity, so a feed created without `external_name` still shows one; null when
+ * the server cannot say now (the feed is made all the same and keeps its id).
+ */
+export async function entityName(db: Queryable, deps: IntegrationDeps, serverId: string, externalId: string): Promise<string | null> {
+  try {
+    const entities = await withServerConnector(db, deps, serverId, (connector) => connector.entities());
+    return entities.find((e) => e.id === externalId)?.name ?? null;
+  } catch (error) {
+    if (error instanceof UpstreamUnavailable || error instanceof Conflict || error instanceof NotFound) return null;
+    throw error;
+  }
 }

@@ -10,6 +10,7 @@ export function serverView(row: ServerRow) {
     id: row.id,
     account_id: row.account_id,
     type: row.type,
+    label: row.label,
     url: row.url,
     username: row.username,
     contact: row.contact,

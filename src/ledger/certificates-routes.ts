@@ -5,10 +5,10 @@ import { requireScope } from '../http/auth.ts';
 import { pageRequest, sendPage } from '../http/pagination.ts';
 import { IdParams, errorResponses } from '../http/schemas.ts';
 import type { RouteDeps } from '../http/scope.ts';
-import { getCertificate, listCertificates } from './certificates-service.ts';
+import { getCertificate, listCertificates, listSubtreeCertificates } from './certificates-service.ts';
 import { dayRange } from './date-range.ts';
 import { publicBaseUrl } from './public-url.ts';
-import { Certificate, DateRangeQuery } from './schema.ts';
+import { Certificate, CertificateListQuery } from './schema.ts';
 import { certificateView } from './views.ts';
 
 export const certificateRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (app, { db, config, params }) => {
@@ -18,14 +18,20 @@ export const certificateRoutes: FastifyPluginAsyncTypebox<RouteDeps> = async (ap
     '/certificates',
     {
       schema: {
-        tags, summary: 'List certificates, reverse-chronologically by date', params: params(), querystring: DateRangeQuery,
+        tags, summary: 'List certificates, reverse-chronologically by date', params: params(), querystring: CertificateListQuery,
+        description: 'The account’s own certificates; with include_descendants=true also those of every account below it, each with account_name.',
         response: { 200: Type.Array(Certificate), ...errorResponses(400, 401, 404) },
       },
     },
     async (request, reply) => {
       const page = pageRequest(request.query);
-      const rows = await listCertificates(db, requireScope(request), dayRange(request.query), page);
+      const scope = requireScope(request);
       const base = publicBaseUrl(config, request);
+      if (request.query.include_descendants === true) {
+        const rows = await listSubtreeCertificates(db, scope, dayRange(request.query), page);
+        return sendPage(request, reply, page, rows).map((row) => ({ ...certificateView(row, base), account_name: row.account_name }));
+      }
+      const rows = await listCertificates(db, scope, dayRange(request.query), page);
       return sendPage(request, reply, page, rows).map((row) => certificateView(row, base));
     },
   );

@@ -37,6 +37,19 @@ export async function listCertificates(db: Queryable, account: AccountRef, range
   );
 }
 
+/** The account's certificates and those of every account below it, newest first, each with its account's name. */
+export async function listSubtreeCertificates(
+  db: Queryable, account: AccountRef, range: InstantRange, page: PageRequest,
+): Promise<Array<CertificateRow & { account_name: string }>> {
+  const limit = limitClause(page, 4);
+  return db.query<CertificateRow & { account_name: string }>(
+    `SELECT x.*, a.name AS account_name FROM (${SELECT_CERTIFICATE}) x JOIN accounts a ON a.id = x.account_id
+      WHERE a.path LIKE $1 AND ${rangeCondition('x.date', 2)}
+      ORDER BY x.date DESC, x.id ${limit.sql}`,
+    [`${account.path}%`, range.from, range.until, ...limit.params],
+  );
+}
+
 export async function getCertificate(db: Queryable, account: AccountRef, id: string): Promise<CertificateRow> {
   const rows = await db.query<CertificateRow>(`${SELECT_CERTIFICATE} WHERE c.id = $1 AND c.account_id = $2`, [id, account.id]);
   if (rows.length === 0) throw new NotFound('Certificate');

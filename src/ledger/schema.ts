@@ -19,6 +19,11 @@ export const DateRangeQuery = Type.Object({
   end_date: QueryDay('last UTC day included, YYYY-MM-DD'),
 });
 
+export const CertificateListQuery = Type.Object({
+  ...DateRangeQuery.properties,
+  include_descendants: Type.Optional(Type.Boolean({ description: 'also list the certificates of every account below this one, each with its account_name (a dealer’s view)' })),
+});
+
 export const VolumeQuery = Type.Object({
   start_date: QueryDay('a day in the first month reported, YYYY-MM-DD'),
   end_date: QueryDay('a day in the last month reported, YYYY-MM-DD'),
@@ -88,6 +93,7 @@ export const Certificate = Type.Object({
   project: ForestryProject,
   url: Type.String({ description: 'printable page of the certificate on this server (no API key needed)' }),
   pdf_url: Type.String({ description: 'the certificate as a PDF on this server (no API key needed)' }),
+  account_name: Type.Optional(Type.String({ description: 'with include_descendants=true: the name of the account it belongs to' })),
 });
 
 export const VolumePeriod = Type.Object({

@@ -81,7 +81,7 @@ describe.skipIf(browserTestsSkipped !== null)('dashboard in Chromium', () => {
     // Drill into a customer: its own certificate and its project's coordinates.
     await page.goto(`${site.url}/?account=${customerA.id}`);
     await page.getByText('Viewing').waitFor();
-    await page.getByRole('link', { name: 'Download PDF' }).waitFor();
+    await page.getByTestId('latest-certificates').getByRole('link', { name: 'PDF' }).waitFor();
     await page.getByTestId('coordinates').waitFor();
     expect(await page.getByTestId('coordinates').innerText()).toMatch(/° [NS], .*° [EW]/);
   });

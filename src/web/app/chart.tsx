@@ -14,6 +14,8 @@ export interface Bars {
   xName: string;
   /** Seconds one bar spans, so the first and last bars are not cut in half. */
   step: number;
+  /** Ticks at the bars themselves (months): uPlot's own time ticks fall between months and repeat their names. */
+  tickEachBar?: boolean;
 }
 
 export function BarChart({ bars, title, height = 240 }: { bars: Bars; title: string; height?: number }) {
@@ -31,7 +33,7 @@ export function BarChart({ bars, title, height = 240 }: { bars: Bars; title: str
         legend: { show: true },
         scales: { x: { time: true, range: (_u, min, max) => [min - bars.step / 2, max + bars.step / 2] }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.1)] } },
         axes: [
-          { values: (_u, splits) => splits.map((s) => bars.xLabel(s)), space: 70 },
+          { values: (_u, splits) => splits.map((s) => bars.xLabel(s)), space: 70, ...(bars.tickEachBar ? { splits: () => bars.x } : {}) },
           { size: 70, values: (_u, splits) => splits.map((s) => s.toLocaleString('en-US')) },
         ],
         series: [
@@ -52,7 +54,7 @@ export function BarChart({ bars, title, height = 240 }: { bars: Bars; title: str
   }, [bars, height]);
   return (
     <figure class="chart">
-      <div ref={box} class="chart-box" role="img" aria-label={title} data-testid="chart" />
+      <div ref={box} class="chart-box" role="img" aria-label={title} data-testid="chart" data-first={bars.x.length > 0 ? new Date(bars.x[0] * 1000).toISOString().slice(0, 10) : undefined} />
       <figcaption class="visually-hidden">
         <table>
           <caption>{title}</caption>

@@ -66,9 +66,23 @@ export function Loaded<T>({ state, what, children }: {
 }
 
 const HEALTH_TEXT: Record<Health, string> = { pending: 'Pending', healthy: 'Healthy', unhealthy: 'Unhealthy', offline: 'Offline' };
+/** What "pending" means for each: a server not checked yet, a feed with no reading yet. */
+const PENDING_TEXT = { server: 'Not checked yet', feed: 'Waiting for the first reading' } as const;
 
-export function HealthBadge({ health }: { health: Health }) {
-  return <span class={`badge health-${health}`}>{HEALTH_TEXT[health] ?? health}</span>;
+export function HealthBadge({ health, of }: { health: Health; of?: 'server' | 'feed' }) {
+  return <span class={`badge health-${health}`}>{health === 'pending' && of ? PENDING_TEXT[of] : HEALTH_TEXT[health] ?? health}</span>;
+}
+
+const TYPE_NAMES = { printtracker: 'Print Tracker', pharos: 'Pharos Cloud', printix: 'Printix' } as const;
+
+/** A server as a person names it: its label, else its type and host. */
+export function serverName(server: { type: keyof typeof TYPE_NAMES; label: string | null; url: string | null }): string {
+  const host = server.url ? server.url.replace(/^https?:\/\//, '') : '';
+  return server.label ?? `${TYPE_NAMES[server.type]}${host ? ` · ${host}` : ''}`;
+}
+
+export function serverTypeName(type: keyof typeof TYPE_NAMES): string {
+  return TYPE_NAMES[type];
 }
 
 export function StatusBadge({ status }: { status: string }) {

@@ -53,6 +53,8 @@ export interface Certificate {
   project: Project;
   url: string;
   pdf_url: string;
+  /** with include_descendants=true: the account the certificate belongs to */
+  account_name?: string;
 }
 
 export interface Transaction {
@@ -97,6 +99,7 @@ export interface Server {
   id: string;
   account_id: string;
   type: 'printtracker' | 'pharos' | 'printix';
+  label: string | null;
   url: string | null;
   username: string | null;
   contact: string | null;
@@ -125,7 +128,7 @@ export interface Entity {
 export interface Feed {
   id: string;
   account_id: string;
-  type: string;
+  type: Server['type'] | 'import';
   server_id: string | null;
   external_id: string;
   external_name: string | null;

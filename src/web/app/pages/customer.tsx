@@ -1,11 +1,12 @@
 // Customer: daily deposits, devices and their anomalies per feed, transactions and certificates with PDFs.
 import { get } from '../api.ts';
 import { BarChart } from '../chart.tsx';
-import { Empty, HealthBadge, Loaded, Panel } from '../components.tsx';
+import { Empty, HealthBadge, Loaded, Panel, serverTypeName } from '../components.tsx';
 import * as f from '../format.ts';
 import { useLoad } from '../hooks.ts';
 import type { PageProps } from '../layout.tsx';
-import type { Anomaly, Certificate, Deposit, Device, Feed, Transaction } from '../types.ts';
+import { navigate, pageHref } from '../router.ts';
+import type { Account, Anomaly, Certificate, Deposit, Device, Feed, Transaction } from '../types.ts';
 
 const DAYS = 60;
 
@@ -18,8 +19,9 @@ function dailySeries(deposits: Deposit[], today = new Date()): { x: number[]; y:
   }
   const x: number[] = [];
   const y: number[] = [];
-  for (let i = DAYS - 1; i >= 0; i--) {
-    const t = end - i * 86_400_000;
+  // From the first day with pages: no chart half spent on days before the data starts.
+  const first = Math.max(end - (DAYS - 1) * 86_400_000, Math.min(...[...byDay].filter(([, n]) => n > 0).map(([t]) => t)));
+  for (let t = first; t <= end; t += 86_400_000) {
     x.push(t / 1000);
     y.push(byDay.get(t) ?? 0);
   }
@@ -34,7 +36,28 @@ const ANOMALY_TEXT: Record<string, string> = {
   stale_device: 'Stale: no new readings',
 };
 
-export function CustomerPage({ api }: PageProps) {
+/** A dealer picks which of its customers the page shows (the dealer's own ledger is usually empty). */
+function CustomerPicker({ session, account }: Pick<PageProps, 'session' | 'account'>) {
+  const customers = useLoad(() => get<Account[]>('/v1/accounts'), [session.account.id]);
+  const list = customers.data ?? [];
+  if (session.account.role === 'customer' || list.length === 0) return null;
+  const viewingSelf = account.id === session.account.id;
+  return (
+    <form class="row-form picker" aria-label="Choose a customer" onSubmit={(e) => e.preventDefault()}>
+      <div class="field">
+        <label for="customer-picker">Customer</label>
+        <select id="customer-picker" value={viewingSelf ? '' : account.id}
+          onChange={(e) => navigate(pageHref('/customer', e.currentTarget.value || null))}>
+          <option value="">{session.account.name} (your own account)</option>
+          {list.map((c) => <option key={c.id} value={c.id}>{c.name}{c.status === 'inactive' ? ' (inactive)' : ''}</option>)}
+        </select>
+      </div>
+      {viewingSelf && <p class="muted small">Choose a customer to see its deposits, devices, transactions and certificates.</p>}
+    </form>
+  );
+}
+
+export function CustomerPage({ api, session, account }: PageProps) {
   const start = new Date(Date.now() - (DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
   const deposits = useLoad(() => get<Deposit[]>(api(`/deposits?start_date=${start}`)), [api('')]);
   const feeds = useLoad(() => get<Feed[]>(api('/feeds')), [api('')]);
@@ -42,6 +65,7 @@ export function CustomerPage({ api }: PageProps) {
   const certificates = useLoad(() => get<Certificate[]>(api('/certificates?limit=24')), [api('')]);
   return (
     <>
+      <CustomerPicker session={session} account={account} />
       <Panel title={`Daily deposits, last ${DAYS} days`} id="deposits-title">
         <Loaded state={deposits} what="deposits">
           {(list) => list.length === 0 ? <Empty>No deposits in the last {DAYS} days.</Empty> : (
@@ -94,9 +118,9 @@ function FeedDevices({ feed, api }: { feed: Feed; api: PageProps['api'] }) {
   const anomalies = useLoad(() => get<Anomaly[]>(api(`/feeds/${feed.id}/anomalies`)), [feed.id]);
   return (
     <div class="feed-devices">
-      <h3>{feed.external_name ?? feed.external_id} <HealthBadge health={feed.health_check} /> <span class="muted small">{feed.type} · last reading {f.ago(feed.last_reading_at)}</span></h3>
+      <h3>{feed.external_name ?? feed.external_id} <HealthBadge health={feed.health_check} of="feed" /> <span class="muted small">{serverTypeName(feed.type)} · {feed.last_reading_at ? `last reading ${f.ago(feed.last_reading_at)}` : feed.type === 'printix' ? 'tenant link' : 'no reading yet'}</span></h3>
       <Loaded state={devices} what="devices">
-        {(list) => list.length === 0 ? <Empty>No devices seen yet.</Empty> : (
+        {(list) => list.length === 0 ? <Empty>{feed.type === 'printix' ? 'A Printix tenant link: Printix reports printing users and licenses, not pages or devices.' : 'No devices seen yet.'}</Empty> : (
           <div class="table-wrap"><table>
             <thead><tr><th scope="col">Device</th><th scope="col">Managed</th><th scope="col" class="num">Initial count</th><th scope="col" class="num">Latest count</th><th scope="col" class="num">Pages since first seen</th><th scope="col">Last read</th><th scope="col" class="num">Anomalies</th></tr></thead>
             <tbody>{list.map((d) => (

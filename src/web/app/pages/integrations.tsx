@@ -1,7 +1,7 @@
 // Integrations: print-management servers, customer feeds with health, collection on demand, Printix tenants.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, del, get, post } from '../api.ts';
-import { Empty, Field, FormError, HealthBadge, Loaded, Panel, StatusBadge } from '../components.tsx';
+import { Empty, Field, FormError, HealthBadge, Loaded, Panel, StatusBadge, serverName, serverTypeName } from '../components.tsx';
 import * as f from '../format.ts';
 import { useLoad, useSubmit } from '../hooks.ts';
 import type { PageProps } from '../layout.tsx';
@@ -39,7 +39,7 @@ export function IntegrationsPage({ api, account }: PageProps) {
         <Loaded state={servers} what="servers">
           {(serverList) => serverList.length === 0 ? null : (
             <Loaded state={customers} what="accounts">
-              {(accounts) => <NewFeed api={api} servers={serverList} accounts={accounts} onCreated={feeds.reload} />}
+              {(accounts) => <NewFeed api={api} servers={serverList} accounts={accounts} feeds={feeds.data ?? []} names={names} onCreated={feeds.reload} />}
             </Loaded>
           )}
         </Loaded>
@@ -70,13 +70,10 @@ function ServerCard({ server, api, onChanged, customers, onFeedCreated }: {
   return (
     <li class="card" data-server={server.id}>
       <div class="card-head">
-        <h3>{server.type === 'printtracker' ? 'Print Tracker' : server.type === 'pharos' ? 'Pharos Cloud' : 'Printix'} <span class="muted small">{server.url}</span></h3>
-        <HealthBadge health={server.health_check} />
+        <h3>{serverName(server)} <span class="muted small">{serverTypeName(server.type)} · {server.url}</span></h3>
+        <HealthBadge health={server.health_check} of="server" />
       </div>
-      <p class="muted small">
-        {server.username && <>User {server.username} · </>}Health since {f.ago(server.health_check_changed_at)}, checked {f.ago(server.health_check_checked_at)}
-        {server.health_check_message && <> · {server.health_check_message}</>}
-      </p>
+      <p class="muted small">{serverHealthText(server)}{server.health_check_message && <> · {server.health_check_message}</>}</p>
       <div class="actions">
         <button type="button" disabled={test.busy} onClick={async () => { const r = await test.run(); if (r) { setResult(r); onChanged(); } }}>{test.busy ? 'Testing…' : 'Test connection'}</button>
         <button type="button" onClick={() => setEditing(!editing)}>{editing ? 'Close' : 'Edit'}</button>
@@ -94,6 +91,20 @@ function ServerCard({ server, api, onChanged, customers, onFeedCreated }: {
   );
 }
 
+/** What is known of a server's health, in words: never "since never". */
+function serverHealthText(server: Server): string {
+  if (!server.health_check_checked_at) return 'Not checked yet: Canopy checks it before the next collection and every hour.';
+  const since = server.health_check_changed_at ? `${server.health_check === 'healthy' ? 'Healthy' : 'Unhealthy'} since ${f.ago(server.health_check_changed_at)}, ` : '';
+  return `${since}last checked ${f.ago(server.health_check_checked_at)}`;
+}
+
+/** What is known of a feed's health, in words. */
+function feedHealthText(feed: Feed): string {
+  if (feed.health_check === 'pending') return feed.last_collected_at ? `no reading yet, collected ${f.ago(feed.last_collected_at)}` : 'not collected yet';
+  const last = feed.last_reading_at ? `last reading ${f.ago(feed.last_reading_at)}` : '';
+  return [feed.health_check_changed_at ? `since ${f.ago(feed.health_check_changed_at)}` : '', last].filter(Boolean).join(' · ');
+}
+
 const FEED_FIELDS = ['account_id', 'server_id', 'external_id', 'activated_at', 'collection_scope'] as const;
 
 /** How deep an entity sits below the top of the listed tree, to indent it in the dropdown. */
@@ -109,7 +120,9 @@ function firstOfMonth(): string {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)).toISOString().slice(0, 10);
 }
 
-function NewFeed({ api, servers, accounts, onCreated }: { api: Api; servers: Server[]; accounts: Account[]; onCreated: () => void }) {
+function NewFeed({ api, servers, accounts, feeds, names, onCreated }: {
+  api: Api; servers: Server[]; accounts: Account[]; feeds: Feed[]; names: Map<string, string>; onCreated: () => void;
+}) {
   const [accountId, setAccountId] = useState(accounts[0]?.id ?? '');
   const [serverId, setServerId] = useState(servers[0]?.id ?? '');
   const [externalId, setExternalId] = useState('');
@@ -117,6 +130,8 @@ function NewFeed({ api, servers, accounts, onCreated }: { api: Api; servers: Ser
   const [scope, setScope] = useState<'all' | 'managed_only'>('all');
   const entities = useLoad(() => (serverId ? get<Entity[]>(api(`/servers/${serverId}/entities`)) : Promise.resolve([])), [serverId]);
   useEffect(() => setExternalId(''), [serverId]);
+  // Entities that already have a live feed on this server: a second feed would be refused (one per entity).
+  const used = new Map(feeds.filter((fd) => fd.server_id === serverId).map((fd) => [fd.external_id, names.get(fd.account_id) ?? 'another account']));
   const submit = useSubmit(() => {
     if (!accountId) throw new ApiError(400, 'account_id is required: create a customer account first');
     const name = entities.data?.find((en) => en.id === externalId)?.name;
@@ -142,16 +157,19 @@ function NewFeed({ api, servers, accounts, onCreated }: { api: Api; servers: Ser
       <Field label="Server" name="server_id" error={submit.error} fields={FEED_FIELDS}>
         {(p) => (
           <select {...p} value={serverId} onChange={(e) => setServerId(e.currentTarget.value)}>
-            {servers.map((s) => <option key={s.id} value={s.id}>{s.type} · {s.url ?? s.id.slice(0, 8)}</option>)}
+            {servers.map((s) => <option key={s.id} value={s.id}>{serverName(s)}{s.label ? ` (${serverTypeName(s.type)})` : ''}</option>)}
           </select>
         )}
       </Field>
-      <Field label="Upstream entity" name="external_id" error={submit.error ?? entities.error} fields={FEED_FIELDS}>
+      <Field label="Upstream entity" name="external_id" error={submit.error ?? entities.error} fields={FEED_FIELDS}
+        hint={used.size > 0 ? `${used.size} of these already ${used.size === 1 ? 'has a feed' : 'have feeds'} (marked, not selectable).` : undefined}>
         {(p) => (
           <select {...p} required value={externalId} disabled={entities.loading} onChange={(e) => setExternalId(e.currentTarget.value)}>
             <option value="">{entities.loading ? 'Loading entities…' : entities.error ? 'Could not list entities' : 'Choose an entity'}</option>
             {(entities.data ?? []).map((en) => (
-              <option key={en.id} value={en.id}>{'— '.repeat(depthOf(en, entities.data ?? []))}{en.name}</option>
+              <option key={en.id} value={en.id} disabled={used.has(en.id)}>
+                {'— '.repeat(depthOf(en, entities.data ?? []))}{en.name}{used.has(en.id) ? ` — has a feed (${used.get(en.id)})` : ''}
+              </option>
             ))}
           </select>
         )}
@@ -185,12 +203,12 @@ function FeedRow({ feed: loaded, accountName, onChanged }: { feed: Feed; account
     <>
       <tr data-feed={feed.id}>
         <th scope="row">{accountName}</th>
-        <td>{feed.external_name ?? feed.external_id} <span class="muted small">{feed.type}</span></td>
-        <td><HealthBadge health={feed.health_check} /> <span class="muted small">since {f.ago(feed.health_check_changed_at)}</span></td>
+        <td>{feed.external_name ?? feed.external_id} <span class="muted small">{serverTypeName(feed.type)}</span></td>
+        <td><HealthBadge health={feed.health_check} of="feed" /> <span class="muted small">{feedHealthText(feed)}</span></td>
         <td><StatusBadge status={feed.status} /></td>
         <td>{feed.collection_scope === 'all' ? 'All devices' : 'Managed only'}</td>
         <td>{f.day(feed.activated_at)}</td>
-        <td>{f.ago(feed.last_collected_at)}</td>
+        <td>{feed.last_collected_at ? f.ago(feed.last_collected_at) : 'not yet'}</td>
         <td class="actions">
           <button type="button" disabled={toggle.busy} onClick={async () => { const u = await toggle.run(); if (u) setFeed(u); }}>{feed.status === 'active' ? 'Deactivate' : 'Activate'}</button>
           {feed.type === 'printix' && <button type="button" aria-expanded={billing} onClick={() => setBilling(!billing)}>Billing</button>}

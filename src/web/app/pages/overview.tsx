@@ -1,4 +1,4 @@
-// Overview: pages and trees by period, monthly volume, the project planted in, the latest certificate, CO2.
+// Overview: pages and trees by period, monthly volume, the project planted in, the latest certificates (the account's and below), CO2.
 import { get } from '../api.ts';
 import { BarChart } from '../chart.tsx';
 import { Empty, Loaded, Panel } from '../components.tsx';
@@ -15,6 +15,14 @@ const PERIODS = [
   ['ltd', 'Lifetime'],
 ] as const;
 
+const LATEST = 5;
+
+/** The periods from the first with pages on: a chart does not spend half its width on empty months. */
+export function fromFirstData<T extends { pages: number }>(periods: T[]): T[] {
+  const first = periods.findIndex((p) => p.pages > 0);
+  return first === -1 ? [] : periods.slice(first);
+}
+
 function twelveMonthsAgo(): string {
   const d = new Date();
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 11, 1)).toISOString().slice(0, 10);
@@ -22,7 +30,8 @@ function twelveMonthsAgo(): string {
 
 export function OverviewPage({ account, api, session }: PageProps) {
   const volume = useLoad(() => get<VolumePeriod[]>(api(`/volume?start_date=${twelveMonthsAgo()}`)), [api('')]);
-  const certificates = useLoad(() => get<Certificate[]>(api('/certificates?limit=1')), [api('')]);
+  // A dealer's own ledger is usually empty: its customers hold the certificates, so the subtree's are listed.
+  const certificates = useLoad(() => get<Certificate[]>(api(`/certificates?include_descendants=true&limit=${LATEST}`)), [api('')]);
   const projects = useLoad(() => get<Project[]>(api('/projects')), [api('')]);
   const grams = session.co2_grams_per_page;
 
@@ -47,8 +56,9 @@ export function OverviewPage({ account, api, session }: PageProps) {
         <div>
           <Panel title="Monthly volume" id="volume-title">
             <Loaded state={volume} what="monthly volume">
-              {(periods) =>
-                periods.every((p) => p.pages === 0) ? (
+              {(all) => {
+                const periods = fromFirstData(all);
+                return periods.length === 0 ? (
                   <Empty>No pages yet in the last twelve months.</Empty>
                 ) : (
                   <BarChart
@@ -59,23 +69,30 @@ export function OverviewPage({ account, api, session }: PageProps) {
                       label: 'Pages',
                       xName: 'Month',
                       step: 30 * 86_400,
+                      tickEachBar: true,
                       xLabel: (s) => f.monthLabel(new Date(s * 1000).toISOString()),
                     }}
                   />
-                )}
+                );
+              }}
             </Loaded>
           </Panel>
-          <Panel title="Latest certificate" id="certificate-title">
+          <Panel title={account.role === 'customer' ? 'Latest certificates' : 'Latest certificates of your customers'} id="certificate-title">
             <Loaded state={certificates} what="certificates">
               {(list) =>
                 list.length === 0 ? (
                   <Empty>No certificate yet: one is issued when a month closes with pages in it.</Empty>
                 ) : (
-                  <div class="certificate">
-                    <p class="big">{f.trees(list[0].trees, 3)} <span>trees</span></p>
-                    <p>{f.pages(list[0].pages)} standard pages · {f.day(list[0].date)} · {list[0].project.name}</p>
-                    <p><a href={list[0].url} target="_blank" rel="noopener">View certificate</a> · <a href={list[0].pdf_url} download>Download PDF</a></p>
-                  </div>
+                  <ul class="list certificates" data-testid="latest-certificates">
+                    {list.map((c) => (
+                      <li key={c.id}>
+                        <span>
+                          <strong>{c.account_name ?? account.name}</strong> · {f.day(c.date)} · {f.trees(c.trees, 3)} trees · {f.pages(c.pages)} standard pages
+                        </span>
+                        <span class="actions"><a href={c.url} target="_blank" rel="noopener">View</a> <a href={c.pdf_url} download class="button">PDF</a></span>
+                      </li>
+                    ))}
+                  </ul>
                 )}
             </Loaded>
           </Panel>

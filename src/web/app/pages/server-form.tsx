@@ -6,7 +6,7 @@ import { useSubmit } from '../hooks.ts';
 import type { PageProps } from '../layout.tsx';
 import type { ConnectionTest, Server } from '../types.ts';
 
-const FIELDS = ['type', 'url', 'username', 'password', 'contact', 'partner_id', 'auth_url'] as const;
+const FIELDS = ['type', 'label', 'url', 'username', 'password', 'contact', 'partner_id', 'auth_url'] as const;
 
 const LABELS: Record<Server['type'], { username: string; password: string; url: string }> = {
   printtracker: { username: 'Parent entity ID', password: 'API key', url: 'API URL (e.g. https://papi.printtrackerpro.com)' },
@@ -16,6 +16,7 @@ const LABELS: Record<Server['type'], { username: string; password: string; url: 
 
 export function ServerForm({ api, server, onDone }: { api: PageProps['api']; server?: Server; onDone: (saved: boolean) => void }) {
   const [type, setType] = useState<Server['type']>(server?.type ?? 'printtracker');
+  const [label, setLabel] = useState(server?.label ?? '');
   const [url, setUrl] = useState(server?.url ?? '');
   const [username, setUsername] = useState(server?.username ?? '');
   // The stored password is never sent to the browser: the field starts empty, and empty means "keep it".
@@ -28,8 +29,10 @@ export function ServerForm({ api, server, onDone }: { api: PageProps['api']; ser
 
   const body = () => ({
     ...(server ? {} : { type }),
+    label: label || (server ? null : undefined),
     url: url || undefined,
-    username: username || undefined,
+    // Pharos has no username: its label names the tenant (the authorization key identifies it).
+    username: (type === 'pharos' ? label : username) || undefined,
     ...(password ? { password } : {}),
     contact: contact || undefined,
     ...(type === 'printix' ? { partner_id: partnerId || undefined, auth_url: authUrl || undefined } : {}),
@@ -63,6 +66,10 @@ export function ServerForm({ api, server, onDone }: { api: PageProps['api']; ser
           )}
         </Field>
       )}
+      <Field label={type === 'pharos' ? 'Label (the tenant’s name)' : 'Label'} name="label" error={save.error} fields={FIELDS}
+        hint="How this server is named in lists and the feed form, e.g. “Print Tracker – main office”.">
+        {(p) => <input {...p} required={type === 'pharos'} maxLength={200} value={label} onInput={(e) => setLabel(e.currentTarget.value)} />}
+      </Field>
       <Field label={labels.url} name="url" error={save.error} fields={FIELDS}>
         {(p) => <input {...p} type="url" value={url} onInput={(e) => setUrl(e.currentTarget.value)} />}
       </Field>
