@@ -179,13 +179,13 @@ async function recompute(deps: ImportDeps, feedId: string, holder: string): Prom
   const before = await depositsFrom(deps.db, feedId, from);
   const collectDeps = {
     db: deps.db, now: deps.clock, policy: deps.settings.policy, limits: deps.settings.limits,
-    workerId: holder, leaseSeconds: deps.settings.leaseSeconds, lookupConcurrency: 4,
+    claimToken: holder, leaseSeconds: deps.settings.leaseSeconds, lookupConcurrency: 4,
   };
   const kind = await storedKind(deps.db, feedId);
   const result = kind === 'usage'
     ? await collectJobFeed(collectDeps, storedUsageSource(deps.db, feedId), feed)
     : await collectCounterFeed(collectDeps, storedCounterSource(deps.db, feedId), feed);
-  if (result.stopped) throw new LeaseLost(result.stopped);
+  if (result.stopped) throw new LeaseLost(result.stopped.reason);
   const after = await depositsFrom(deps.db, feedId, from);
   const changed: ChangedDay[] = [];
   for (const day of [...new Set([...before.keys(), ...after.keys()])].sort()) {
