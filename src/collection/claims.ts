@@ -6,6 +6,9 @@ import type { Database, Queryable } from '../db/database.ts';
 export type FeedOutcome = 'collected' | 'failed' | 'offline' | 'waited_for' | 'skipped';
 export const FEED_OUTCOMES: readonly FeedOutcome[] = ['collected', 'failed', 'offline', 'waited_for', 'skipped'];
 
+/** Seconds a queued run waits for one of its jobs to start it before any process's sweep joins it. */
+export const QUEUED_RUN_GRACE_SECONDS = 120;
+
 /** Collector deaths on one (run, feed) after which it is failed instead of resumed again. */
 export const DEATHS_BEFORE_FAILING = 2;
 

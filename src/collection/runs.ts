@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import type { Database, Queryable } from '../db/database.ts';
 import { Conflict, NotFound } from '../domain/errors.ts';
-import type { FeedOutcome } from './claims.ts';
+import { QUEUED_RUN_GRACE_SECONDS, type FeedOutcome } from './claims.ts';
 import type { AccountRef } from '../keys/api-keys.ts';
 import { limitClause, type PageRequest } from '../http/pagination.ts';
 
@@ -75,8 +75,10 @@ async function insertRun(tx: Queryable, run: NewRun): Promise<string> {
   const id = crypto.randomUUID();
   {
     await tx.query(
-      `INSERT INTO collection_runs (id, account_id, feed_id, trigger, since, created_at) VALUES ($1, $2, $3, $4, $5::date, $6)`,
-      [id, run.account.id, run.feedId ?? null, run.trigger, run.since ?? null, run.now],
+      // Its jobs have a grace period to start it; after that any process's sweep does (claims.ts joinableRuns).
+      `INSERT INTO collection_runs (id, account_id, feed_id, trigger, since, created_at, lease_until)
+       VALUES ($1, $2, $3, $4, $5::date, $6, now() + make_interval(secs => $7))`,
+      [id, run.account.id, run.feedId ?? null, run.trigger, run.since ?? null, run.now, QUEUED_RUN_GRACE_SECONDS],
     );
     await tx.query(
       `INSERT INTO collection_run_feeds (run_id, feed_id, account_id)

@@ -85,7 +85,9 @@ describe.skipIf(browserTestsSkipped !== null)('integrations in Chromium', () => 
     await run.waitFor();
     await expect.poll(() => run.getAttribute('data-status'), { timeout: 60_000 }).toMatch(/succeeded|failed/);
     expect(await run.getAttribute('data-status')).toBe('succeeded');
-    expect(await run.innerText()).toMatch(/1 of 1 feeds/);
+    expect(await run.innerText()).toMatch(/1 of 1 feeds · [\d,]+ pages read · net [+-][\d,]+ pages/);
+    // Its backfill may have held the feed: then this run waited for it and says so, else it collected it.
+    expect(await page.getByTestId('collection-outcomes').innerText()).toMatch(/^(1 collected|0 collected · 1 collected by another run meanwhile)$/);
     // The feed list is read again once the run is done: health as a badge, and when it last changed.
     const row = page.locator('[data-feed]');
     await row.getByText('Healthy').waitFor();

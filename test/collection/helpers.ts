@@ -63,3 +63,26 @@ export const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort
 export async function settle(t: TestApp): Promise<void> {
   await t.app.collection.idle();
 }
+
+export interface DealerFeeds {
+  dealer: { id: string; key: string; path: string };
+  feeds: Array<{ id: string; customer: string; entity: string }>;
+}
+
+/** A dealer with a Print Tracker server on the sandbox and one customer with a feed per sandbox customer entity. */
+export async function printTrackerDealer(w: World, name: string, activatedAt: string): Promise<DealerFeeds> {
+  const d = await w.t.account(name);
+  const [row] = await w.t.db.query<{ path: string }>(`SELECT path FROM accounts WHERE id = $1`, [d.id]);
+  const dealer = { ...d, path: row.path };
+  const server = await w.t.json('/v1/servers', {
+    method: 'POST', key: dealer.key,
+    body: { type: 'printtracker', url: w.sb.printtracker.url, username: w.sb.printtracker.dealerEntityId, password: w.sb.printtracker.apiKey },
+  });
+  const feeds: DealerFeeds['feeds'] = [];
+  for (const [i, entity] of w.sb.printtracker.customerEntityIds.entries()) {
+    const c = await w.t.account(`${name} customer ${i}`, { key: dealer.key });
+    const feed = await w.t.json(`/v1/accounts/${c.id}/feeds`, { method: 'POST', key: dealer.key, body: { server_id: server.id, external_id: entity, activated_at: activatedAt } });
+    feeds.push({ id: feed.id, customer: c.id, entity });
+  }
+  return { dealer, feeds };
+}

@@ -9,7 +9,7 @@ import { createCollectionEngine, LaneKilled, type CollectionStep, type EngineDep
 import { createRun, getRunById, requestRun, type RunRow } from '../../src/collection/runs.ts';
 import { COLLECT_RUN_JOB } from '../../src/collection/runtime.ts';
 import { storeName } from '../helpers/harness.ts';
-import { collectionWorld, depositsByDay, sorted, truth, truthByDay, type World } from './helpers.ts';
+import { collectionWorld, depositsByDay, printTrackerDealer, sorted, truth, truthByDay, type World } from './helpers.ts';
 
 const ACTIVATED = '2025-03-24';
 
@@ -47,18 +47,9 @@ describe(`runs that meet on a feed (${storeName})`, () => {
         return null;
       },
     });
-    const d = await w.t.account('Dealer overlaps');
-    const [row] = await w.t.db.query<{ path: string }>(`SELECT path FROM accounts WHERE id = $1`, [d.id]);
-    dealer = { ...d, path: row.path };
-    const server = await w.t.json('/v1/servers', {
-      method: 'POST', key: dealer.key,
-      body: { type: 'printtracker', url: w.sb.printtracker.url, username: w.sb.printtracker.dealerEntityId, password: w.sb.printtracker.apiKey },
-    });
-    for (const [i, entity] of w.sb.printtracker.customerEntityIds.entries()) {
-      const c = await w.t.account(`Overlap ${i}`, { key: dealer.key });
-      const feed = await w.t.json(`/v1/accounts/${c.id}/feeds`, { method: 'POST', key: dealer.key, body: { server_id: server.id, external_id: entity, activated_at: ACTIVATED } });
-      feeds.push({ id: feed.id, customer: c.id, entity });
-    }
+    const made = await printTrackerDealer(w, 'Dealer overlaps', ACTIVATED);
+    dealer = made.dealer;
+    feeds.push(...made.feeds);
   });
   afterAll(async () => w?.close());
 
@@ -174,18 +165,17 @@ describe(`runs that meet on a feed (${storeName})`, () => {
     const night = await nightly();
     const sinceRun = await since(ACTIVATED, feed);
     const metIt = event();
+    const nightClaimed = event();
     const held = gate();
     const hooks: Hooks = async (step, at) => {
       if (at.feedId !== feed) return;
+      if (at.runId === night && step === 'claimed') nightClaimed.seen();
       if (at.runId === night && step === 'read') await held.opened;
       if (at.runId === sinceRun && step === 'deferred') metIt.seen();
     };
     const p = engine('process-1', hooks);
     const nightDone = p.executeRun(night);
-    await new Promise<void>((resolve) => {
-      const poll = async () => (await w.t.db.query(`SELECT 1 FROM feeds WHERE id = $1 AND lease_run = $2`, [feed, night])).length > 0 ? resolve() : setTimeout(poll, 20);
-      void poll();
-    });
+    await nightClaimed.happened;
     const sinceDone = p.executeRun(sinceRun);
     await metIt.happened;
     held.open();

@@ -59,6 +59,14 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
     return out;
   };
 
+  /** Every customer's deposits per UTC day equal the truth since the activation. */
+  const expectTruth = async () => {
+    for (const c of customers) {
+      const expected = new Map((await truth(sb, { entity: c.entity, start: ACTIVATED, end: SANDBOX_NOW.slice(0, 10) })).filter((r) => r.pages > 0).map((r) => [r.date, r.pages]));
+      expect(Object.fromEntries([...(await depositsOf(c.id))].sort()), c.entity).toEqual(Object.fromEntries([...expected].sort()));
+    }
+  };
+
   beforeAll(async () => {
     store = await processStore();
     ({ schema, databaseUrl } = store);
@@ -157,10 +165,7 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
       expect(rows.reduce((n, r) => n + r.n, 0)).toBe(4);
       expect(rows.length, JSON.stringify(rows)).toBe(2);
       await startServe();
-      for (const c of customers) {
-        const expected = new Map((await truth(sb, { entity: c.entity, start: ACTIVATED, end: SANDBOX_NOW.slice(0, 10) })).filter((r) => r.pages > 0).map((r) => [r.date, r.pages]));
-        expect(Object.fromEntries([...(await depositsOf(c.id))].sort()), c.entity).toEqual(Object.fromEntries([...expected].sort()));
-      }
+      await expectTruth();
     } finally {
       for (const w of workers) await stop(w);
     }
@@ -210,10 +215,7 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
       await queue.stop();
       await db.close();
       await startServe();
-      for (const c of customers) {
-        const expected = new Map((await truth(sb, { entity: c.entity, start: ACTIVATED, end: SANDBOX_NOW.slice(0, 10) })).filter((r) => r.pages > 0).map((r) => [r.date, r.pages]));
-        expect(Object.fromEntries([...(await depositsOf(c.id))].sort()), c.entity).toEqual(Object.fromEntries([...expected].sort()));
-      }
+      await expectTruth();
     } finally {
       for (const w of workers) await stop(w);
     }

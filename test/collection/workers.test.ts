@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCollectionEngine } from '../../src/collection/engine.ts';
 import { createRun } from '../../src/collection/runs.ts';
 import { storeName } from '../helpers/harness.ts';
-import { collectionWorld, depositsByDay, settle, sorted, truth, truthByDay, type World } from './helpers.ts';
+import { collectionWorld, depositsByDay, printTrackerDealer, settle, sorted, truth, truthByDay, type World } from './helpers.ts';
 
 describe(`collectors working at once (${storeName})`, () => {
   let w: World;
@@ -17,18 +17,9 @@ describe(`collectors working at once (${storeName})`, () => {
       sandbox: { start: '2025-01-01', customers: 6, rates: { stoppedCustomer: 0 }, faults: { printtracker: { latencyMs: 15 } } },
       env: { CANOPY_COLLECT_CONCURRENCY: '2' },
     });
-    const d = await w.t.account('Dealer workers');
-    const [row] = await w.t.db.query<{ path: string }>(`SELECT path FROM accounts WHERE id = $1`, [d.id]);
-    dealer = { ...d, path: row.path };
-    const server = await w.t.json('/v1/servers', {
-      method: 'POST', key: dealer.key,
-      body: { type: 'printtracker', url: w.sb.printtracker.url, username: w.sb.printtracker.dealerEntityId, password: w.sb.printtracker.apiKey },
-    });
-    for (const [i, entity] of w.sb.printtracker.customerEntityIds.entries()) {
-      const c = await w.t.account(`Shared ${i}`, { key: dealer.key });
-      await w.t.json(`/v1/accounts/${c.id}/feeds`, { method: 'POST', key: dealer.key, body: { server_id: server.id, external_id: entity, activated_at: '2025-03-01' } });
-      customers.push({ id: c.id, entity });
-    }
+    const made = await printTrackerDealer(w, 'Dealer workers', '2025-03-01');
+    dealer = made.dealer;
+    customers.push(...made.feeds.map((f) => ({ id: f.customer, entity: f.entity })));
     await settle(w.t);
   });
   afterAll(async () => w.close());
