@@ -176,7 +176,7 @@ describe(`collection in real processes (${testDatabaseUrl ? 'PostgreSQL' : 'PGli
     const secretKey = fs.readFileSync(path.join(dataDir, 'secret.key'), 'utf8').trim();
     const workerEnv = env({ CANOPY_SECRET_KEY: secretKey, CANOPY_COLLECT_CONCURRENCY: '1' });
     const workers = [spawnCanopy(['worker'], workerEnv), spawnCanopy(['worker'], workerEnv)];
-    const db = await openDatabase({ databaseUrl: testDatabaseUrl, schema });
+    const db = await openDatabase({ databaseUrl: testDatabaseUrl, schema: schema! });
     const queue = await startJobs(db, [], { work: false, schedule: false, log: () => {} });
     // Slow answers, so the worker is surely between two chunks of the backfill when it is killed.
     await fetch(`${sb.printtracker.url}/__sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 400 }) });
