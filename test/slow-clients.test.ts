@@ -1,6 +1,6 @@
 // Slow clients over real sockets: trickled headers, a trickled declared body and an idle kept-alive
 // connection are cut off by the server, which answers everyone else meanwhile; one address may hold only
-// so many connections. The timeouts are small here; every wait is for an event (close, an answer).
+// so many connections. The timeouts are small here (seconds); every wait is for an event (close, an answer).
 import net from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,8 @@ describe(`slow clients are cut off; one address holds a bounded number of connec
 
   it('closes a connection that trickles its headers, a declared body or idles after its answer, and answers others meanwhile', async () => {
     const port = await listen({
-      CANOPY_HTTP_HEADERS_TIMEOUT_MS: '300', CANOPY_HTTP_REQUEST_TIMEOUT_MS: '600', CANOPY_HTTP_KEEP_ALIVE_TIMEOUT_MS: '300',
+      // Small enough to wait for, large enough that an ordinary request on a busy machine is never cut.
+      CANOPY_HTTP_HEADERS_TIMEOUT_MS: '2000', CANOPY_HTTP_REQUEST_TIMEOUT_MS: '4000', CANOPY_HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
     });
     // Headers that never end: one more header line every 50 ms.
     const headers = await connect(port);
