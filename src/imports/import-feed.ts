@@ -75,14 +75,17 @@ export interface ImportFeed {
   activated_at: Date | null;
 }
 
-/** The import feed's lease holder name for one job: the same lease a collector takes, so they never overlap. */
+/**
+ * The import feed's lease holder name for one job: the same lease a collector takes, so they never overlap.
+ * A live holder blocks even the same job (a second PUT of a running upload); a crashed one's lease expires.
+ */
 const holderOf = (jobId: string) => `import:${jobId}`;
 
 async function claimFeed(db: Queryable, feedId: string, holder: string, leaseSeconds: number): Promise<void> {
   const rows = await db.query<{ id: string }>(
     `UPDATE feeds SET lease_owner = $2, lease_until = now() + make_interval(secs => $3)
       WHERE id = $1 AND deleted_at IS NULL AND status = 'active'
-        AND (lease_owner IS NULL OR lease_until < now() OR lease_owner = $2)
+        AND (lease_owner IS NULL OR lease_until < now())
       RETURNING id`,
     [feedId, holder, leaseSeconds],
   );
