@@ -227,37 +227,45 @@ describe(`email (${storeName})`, () => {
     // Three an hour per address: the first request above and two of these.
     expect(to('erin@links.example')).toHaveLength(4);
   });
+});
 
-  it('keeps every message in the outbox when no SMTP is configured, readable by its account and ancestors, and sends it once SMTP is set', async () => {
-    const plain = await createTestApp({ clock: new TestClock('2021-03-10T09:00:00Z') });
-    try {
-      const dealer = await plain.account('Outbox Dealer');
-      const other = await plain.account('Other Dealer');
-      const customer = await plain.account('Outbox Customer', { key: dealer.key });
-      await plain.json('/v1/users', { method: 'POST', key: customer.key, body: { email: 'frank@outbox.example' } });
-      await plain.json('/v1/transactions', { method: 'POST', key: customer.key, body: { pages: 100 } });
-      const local = createOutbound({ db: plain.db, config: plain.config, clock: plain.clock.read });
-      await local.run();
-      local.close();
-      const [message] = await plain.json('/v1/outbox', { key: dealer.key });
-      expect(message).toMatchObject({ kind: 'certificate', status: 'outbox', to: 'frank@outbox.example' });
-      expect(message.text).toContain('Pages (standard): 100');
-      expect(await plain.json('/v1/outbox', { key: customer.key })).toHaveLength(1);
-      expect(await plain.json('/v1/outbox', { key: other.key })).toEqual([]);
-      expect((await plain.call(`/v1/outbox/${message.id}`, { key: other.key })).statusCode).toBe(404);
-      expect((await plain.call('/v1/outbox/send', { method: 'POST', key: dealer.key })).statusCode).toBe(409);
+describe(`the outbox without SMTP (${storeName})`, () => {
+  let plain: TestApp;
+  let smtp: SmtpCapture;
+  beforeAll(async () => {
+    smtp = await startSmtpCapture();
+    plain = await createTestApp({ clock: new TestClock('2021-03-10T09:00:00Z') });
+  });
+  afterAll(async () => {
+    await plain.close();
+    await smtp.close();
+  });
 
-      const lines: string[] = [];
-      const context = { db: plain.db, config: plain.config, clock: plain.clock.read, out: (l: string) => lines.push(l) };
-      expect(await outboxCommand.execute(context, ['list'])).toBe(0);
-      expect(lines.join('\n')).toMatch(/1 outbox.*no SMTP configured[\s\S]*frank@outbox\.example/);
-      lines.length = 0;
-      const withSmtp = { ...plain.config, outbound: { ...plain.config.outbound, smtpUrl: smtp.url } };
-      expect(await outboxCommand.execute({ ...context, config: withSmtp }, ['send'])).toBe(0);
-      expect(lines.join('\n')).toContain('sent 1');
-      expect(to('frank@outbox.example')).toHaveLength(1);
-    } finally {
-      await plain.close();
-    }
+  it('keeps every message in the outbox, readable by its account and ancestors, and sends it once SMTP is set', async () => {
+    const dealer = await plain.account('Outbox Dealer');
+    const other = await plain.account('Other Dealer');
+    const customer = await plain.account('Outbox Customer', { key: dealer.key });
+    await plain.json('/v1/users', { method: 'POST', key: customer.key, body: { email: 'frank@outbox.example' } });
+    await plain.json('/v1/transactions', { method: 'POST', key: customer.key, body: { pages: 100 } });
+    const local = createOutbound({ db: plain.db, config: plain.config, clock: plain.clock.read });
+    await local.run();
+    local.close();
+    const [message] = await plain.json('/v1/outbox', { key: dealer.key });
+    expect(message).toMatchObject({ kind: 'certificate', status: 'outbox', to: 'frank@outbox.example' });
+    expect(message.text).toContain('Pages (standard): 100');
+    expect(await plain.json('/v1/outbox', { key: customer.key })).toHaveLength(1);
+    expect(await plain.json('/v1/outbox', { key: other.key })).toEqual([]);
+    expect((await plain.call(`/v1/outbox/${message.id}`, { key: other.key })).statusCode).toBe(404);
+    expect((await plain.call('/v1/outbox/send', { method: 'POST', key: dealer.key })).statusCode).toBe(409);
+
+    const lines: string[] = [];
+    const context = { db: plain.db, config: plain.config, clock: plain.clock.read, out: (l: string) => lines.push(l) };
+    expect(await outboxCommand.execute(context, ['list'])).toBe(0);
+    expect(lines.join('\n')).toMatch(/1 outbox.*no SMTP configured[\s\S]*frank@outbox\.example/);
+    lines.length = 0;
+    const withSmtp = { ...plain.config, outbound: { ...plain.config.outbound, smtpUrl: smtp.url } };
+    expect(await outboxCommand.execute({ ...context, config: withSmtp }, ['send'])).toBe(0);
+    expect(lines.join('\n')).toContain('sent 1');
+    expect(smtp.messages.map((m) => m.subject)).toEqual(['Your Certificate of Reforestation for 10 March 2021']);
   });
 });

@@ -2,7 +2,11 @@
 // standardwebhooks package, retries with backoff on an injected clock, tenancy, the three-day bound, rotation, resend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { InvalidInput } from '../../src/domain/errors.ts';
+import type { AccountRef } from '../../src/keys/api-keys.ts';
+import { outboundKeys } from '../../src/outbound/keys.ts';
 import { createOutbound, type Outbound } from '../../src/outbound/run-outbound.ts';
+import { createEndpoint } from '../../src/webhooks/endpoints-service.ts';
 import { createTestApp, storeName, TestClock, type TestApp } from '../helpers/harness.ts';
 import { startReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
@@ -163,18 +167,18 @@ describe(`webhooks (${storeName})`, () => {
   });
 
   it('refuses endpoint URLs the address guard refuses, and unknown events, naming the field', async () => {
-    const guarded = await createTestApp();
-    try {
-      for (const url of ['http://example.com/hook', 'https://127.0.0.1/hook', 'https://169.254.169.254/latest', 'https://[::1]/x', 'not a url']) {
-        const res = await guarded.call('/v1/webhook-endpoints', { method: 'POST', body: { url, events: ['deposit.created'] } });
-        expect(res.statusCode, url).toBe(400);
-        expect(JSON.parse(res.body).error, url).toMatch(/^url /);
-      }
-      const unknown = await guarded.call('/v1/webhook-endpoints', { method: 'POST', body: { url: 'https://example.com/hook', events: ['deposit.exploded'] } });
-      expect(unknown.statusCode).toBe(400);
-      expect(JSON.parse(unknown.body).error).toMatch(/events/);
-    } finally {
-      await guarded.close();
+    // The guard as an installation without CANOPY_ALLOW_PRIVATE_UPSTREAMS runs it (this suite's app allows private addresses).
+    const dealer = await t.account('Guarded dealer');
+    const [account] = await t.db.query<AccountRef>(`SELECT id, name, role, path, status FROM accounts WHERE id = $1`, [dealer.id]);
+    const guarded = { db: t.db, secrets: outboundKeys(t.config).secrets, allowPrivate: false };
+    for (const url of ['http://example.com/hook', 'https://127.0.0.1/hook', 'https://169.254.169.254/latest', 'https://[::1]/x', 'https://10.1.2.3/x', 'not a url']) {
+      const refused = await createEndpoint(guarded, account, { url, events: ['deposit.created'] }, t.clock.read()).catch((e: unknown) => e);
+      expect(refused, url).toBeInstanceOf(InvalidInput);
+      expect((refused as InvalidInput).field, url).toBe('url');
     }
+    const unknown = await t.call('/v1/webhook-endpoints', { method: 'POST', key: dealer.key, body: { url: 'https://example.com/hook', events: ['deposit.exploded'] } });
+    expect(unknown.statusCode).toBe(400);
+    expect(JSON.parse(unknown.body).error).toMatch(/events/);
+    expect(await t.json('/v1/webhook-endpoints', { key: dealer.key })).toEqual([]);
   });
 });
