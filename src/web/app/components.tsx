@@ -81,8 +81,9 @@ export function serverName(server: { type: keyof typeof TYPE_NAMES; label: strin
   return server.label ?? `${TYPE_NAMES[server.type]}${host ? ` · ${host}` : ''}`;
 }
 
-export function serverTypeName(type: keyof typeof TYPE_NAMES): string {
-  return TYPE_NAMES[type];
+/** A feed's or server's kind as a person reads it (import feeds have no server). */
+export function serverTypeName(type: keyof typeof TYPE_NAMES | 'import'): string {
+  return type === 'import' ? 'Import' : TYPE_NAMES[type];
 }
 
 export function StatusBadge({ status }: { status: string }) {
