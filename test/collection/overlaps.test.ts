@@ -50,7 +50,7 @@ describe(`runs that meet on a feed (${storeName})`, () => {
     const made = await printTrackerDealer(w, 'Dealer overlaps', ACTIVATED);
     dealer = made.dealer;
     feeds.push(...made.feeds);
-  });
+  }, 180_000);
   afterAll(async () => w?.close());
 
   type Hooks = NonNullable<EngineDeps['hooks']>;

@@ -42,7 +42,7 @@ describe(`collection-run requests (${storeName})`, () => {
     downFeed = (await w.t.json(`/v1/accounts/${customer.id}/feeds`, { method: 'POST', key: dealer.key, body: { server_id: refused.id, external_id: b, activated_at: '2025-04-01' } })).id;
     // The feeds' own backfills first (a request for a feed whose backfill is still pending would join it).
     for (const runId of started.splice(0)) await w.t.app.collection.engine.executeRun(runId);
-  });
+  }, 180_000);
   afterAll(async () => w?.close());
 
   const collectNow = (key: string, body: Record<string, unknown> = {}) => w.t.call('/v1/collection-runs', { method: 'POST', key, body });
