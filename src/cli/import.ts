@@ -2,14 +2,13 @@
 // with a progress bar, a summary, and exit code 1 when rows were refused. Re-running an interrupted file resumes it.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { InvalidInput, Conflict } from '../domain/errors.ts';
 import { isUuid } from '../domain/ids.ts';
 import { checkMapping, fileRows, guessFile, type FileMapping } from '../imports/csv-input.ts';
 import { createJob, importSettings, resumableJob, runImport, type ImportFeed } from '../imports/import-feed.ts';
 import { saveMapping, savedMapping } from '../imports/mappings.ts';
 import { FIELDS_OF, formatName, type DateFormat, type ImportField, type ImportKind } from '../imports/reading-rows.ts';
-import { UsageError, type StoreCommand } from './command.ts';
+import { UsageError, parseOptions, type StoreCommand } from './command.ts';
 
 const KINDS: ImportKind[] = ['counters', 'usage_daily', 'usage_monthly'];
 const FORMATS: DateFormat[] = ['iso', 'ymd', 'mdy', 'dmy'];
@@ -56,14 +55,29 @@ function withOverrides(mapping: FileMapping, values: Record<string, string | boo
 export const importCommand: StoreCommand = {
   name: 'import',
   usage: 'import --feed <feed-id> <file.csv> [--zone <IANA zone>] [--date-format iso|ymd|mdy|dmy] [--kind counters|usage_daily|usage_monthly] [--map field=Header]... [--thousands-separator ,] [--save-mapping]',
+  help: `Usage: canopy import --feed <feed-id> <file.csv> [options]
+
+Imports a CSV export of meter readings (or pages per device per day or month) into an import feed, through
+the same rules as collected readings. Re-sending a file, or an overlapping export, counts nothing twice;
+an interrupted file continues where it stopped. Shows progress on a terminal, then a summary; exits 1 if
+any row was refused (each named by row, column and rule).
+
+Options
+  --feed <id>                 the import feed (POST /v1/accounts/<id>/feeds {"type": "import"} makes one)
+  --kind <kind>               counters | usage_daily | usage_monthly (guessed from the header row otherwise)
+  --zone <IANA zone>          the zone of times written without an offset (default UTC)
+  --date-format <f>           iso | ymd | mdy | dmy (guessed otherwise)
+  --map field=Header          which column holds a field, e.g. --map device_id=Serial (repeatable)
+  --thousands-separator <c>   the separator in numbers such as 1,234
+  --save-mapping              keep this mapping for the feed's next file
+
+Example
+  canopy import --feed 3c1d9a4e-2b7f-4e58-9a61-0d2c4b8e7f15 --zone Europe/Berlin --date-format dmy export.csv`,
   async execute({ db, config, clock, out, progress }, argv) {
-    const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true,
-      options: {
-        feed: { type: 'string' }, zone: { type: 'string' }, 'date-format': { type: 'string' }, kind: { type: 'string' },
-        map: { type: 'string', multiple: true }, 'thousands-separator': { type: 'string' }, 'save-mapping': { type: 'boolean' },
-      },
-    });
+    const { values, positionals } = parseOptions('import', argv, {
+      feed: { type: 'string' }, zone: { type: 'string' }, 'date-format': { type: 'string' }, kind: { type: 'string' },
+      map: { type: 'string', multiple: true }, 'thousands-separator': { type: 'string' }, 'save-mapping': { type: 'boolean' },
+    }, true);
     if (values.feed === undefined || !isUuid(values.feed)) throw new UsageError('--feed must be an import feed id (a UUID)');
     if (positionals.length !== 1) throw new UsageError('give exactly one file to import');
     const file = positionals[0];

@@ -1,11 +1,10 @@
 // `canopy outbox list|show|send`: the emails Canopy made (kept here when no SMTP is configured), and sending them.
-import { parseArgs } from 'node:util';
 import { isUuid } from '../domain/ids.ts';
 import { NotFound } from '../domain/errors.ts';
 import { isoTimestamp } from '../http/wire.ts';
 import { outboundKeys } from '../outbound/keys.ts';
 import { createOutbound } from '../outbound/run-outbound.ts';
-import { UsageError, type StoreCommand } from './command.ts';
+import { UsageError, parseOptions, type StoreCommand } from './command.ts';
 
 interface MessageRow {
   id: string;
@@ -24,10 +23,20 @@ interface MessageRow {
 export const outboxCommand: StoreCommand = {
   name: 'outbox',
   usage: 'outbox list [--status outbox|queued|sent|failed] [--limit N] | outbox show <message-id> | outbox send',
+  help: `Usage: canopy outbox list|show|send
+
+The emails Canopy made (certificates, health alerts, invitations, resets). Without CANOPY_SMTP_URL they
+stay in the outbox; once SMTP is set, "send" queues them and sends them now.
+
+Commands
+  list [--status outbox|queued|sent|failed] [--limit N]   newest first, with counts by status (default 50)
+  show <message-id>                                      one email's text (one-time links are shown here only)
+  send                                                   send what the outbox holds (and given-up messages)
+
+Example
+  canopy outbox list --status outbox --limit 20`,
   async execute({ db, config, clock, out, progress }, argv) {
-    const { values, positionals } = parseArgs({
-      args: argv, allowPositionals: true, options: { status: { type: 'string' }, limit: { type: 'string' } },
-    });
+    const { values, positionals } = parseOptions('outbox', argv, { status: { type: 'string' }, limit: { type: 'string' } }, true);
     const [action, id] = positionals;
     if (action === 'list') {
       const limit = Number(values.limit ?? 50);

@@ -17,10 +17,10 @@ const lease = (param: string) => `now() + make_interval(secs => ${param})`;
 // ---- runs: queued -> running -> succeeded | partial | failed -------------------------------------------
 
 /** queued|running -> running; renews the run's lease. Null when the run is finished (nothing to do). */
-export async function startRun(db: Queryable, runId: string, now: Date, leaseSeconds: number): Promise<{ since: string | null; created_at: Date } | null> {
-  const [run] = await db.query<{ since: string | null; created_at: Date }>(
+export async function startRun(db: Queryable, runId: string, now: Date, leaseSeconds: number): Promise<{ since: string | null; created_at: Date; request_order: string } | null> {
+  const [run] = await db.query<{ since: string | null; created_at: Date; request_order: string }>(
     `UPDATE collection_runs SET status = 'running', started_at = coalesce(started_at, $2), lease_until = ${lease('$3')}
-      WHERE id = $1 AND status IN ('queued', 'running') RETURNING since::text AS since, created_at`,
+      WHERE id = $1 AND status IN ('queued', 'running') RETURNING since::text AS since, created_at, request_order::text AS request_order`,
     [runId, now, leaseSeconds],
   );
   return run ?? null;
@@ -182,6 +182,8 @@ export interface HeldFeed {
   window_start: Date | null;
   collected_by_run: string | null;
   collected_claim_at: Date | null;
+  /** where the claim of the last finished collection stands in the order of requests and claims */
+  collected_claim_order: string | null;
   collected_from: Date | null;
 }
 
@@ -191,10 +193,10 @@ export interface HeldFeed {
  */
 export async function takeFeed(db: Queryable, feedId: string, token: string, runId: string, now: Date, leaseSeconds: number): Promise<HeldFeed | null> {
   const [feed] = await db.query<HeldFeed>(
-    `UPDATE feeds SET lease_owner = $2, lease_run = $3, lease_taken_at = $4, lease_until = ${lease('$5')}
+    `UPDATE feeds SET lease_owner = $2, lease_run = $3, lease_taken_at = $4, lease_order = nextval('collection_order'), lease_until = ${lease('$5')}
       WHERE id = $1 AND deleted_at IS NULL AND status = 'active' AND (lease_owner IS NULL OR lease_until < now())
       RETURNING id, account_id, server_id, type, external_id, collection_scope, activated_at, window_start,
-        collected_by_run, collected_claim_at, collected_from`,
+        collected_by_run, collected_claim_at, collected_claim_order::text AS collected_claim_order, collected_from`,
     [feedId, token, runId, now, leaseSeconds],
   );
   return feed ?? null;
@@ -222,9 +224,10 @@ export async function rewindFeed(db: Database, feedId: string, token: string, fr
 /** Held by `token` -> free; a collection that finished records itself as covering requests made before its claim. */
 export async function releaseFeed(db: Queryable, feedId: string, token: string, collected: { from: Date | null } | null): Promise<void> {
   await db.query(
-    `UPDATE feeds SET lease_owner = NULL, lease_until = NULL, lease_run = NULL, lease_taken_at = NULL,
+    `UPDATE feeds SET lease_owner = NULL, lease_until = NULL, lease_run = NULL, lease_taken_at = NULL, lease_order = NULL,
         collected_by_run = CASE WHEN $3 THEN lease_run ELSE collected_by_run END,
         collected_claim_at = CASE WHEN $3 THEN lease_taken_at ELSE collected_claim_at END,
+        collected_claim_order = CASE WHEN $3 THEN lease_order ELSE collected_claim_order END,
         collected_from = CASE WHEN $3 THEN $4::timestamptz ELSE collected_from END
       WHERE id = $1 AND lease_owner = $2`,
     [feedId, token, collected !== null, collected?.from ?? null],
@@ -237,17 +240,19 @@ export async function releaseFeed(db: Queryable, feedId: string, token: string, 
  */
 export async function breakFeedClaim(db: Queryable, feedId: string): Promise<void> {
   await db.query(
-    `UPDATE feeds SET lease_owner = NULL, lease_until = NULL, lease_run = NULL, lease_taken_at = NULL,
-        collected_by_run = NULL, collected_claim_at = NULL, collected_from = NULL
+    `UPDATE feeds SET lease_owner = NULL, lease_until = NULL, lease_run = NULL, lease_taken_at = NULL, lease_order = NULL,
+        collected_by_run = NULL, collected_claim_at = NULL, collected_claim_order = NULL, collected_from = NULL
       WHERE id = $1`,
     [feedId],
   );
 }
 
 /** Whether a finished collection of a feed covers a run's request: its claim came after the request, from no later a day. */
-export function coveredBy(feed: Pick<HeldFeed, 'collected_by_run' | 'collected_claim_at' | 'collected_from'>, run: { id: string; created_at: Date; from: Date | null }): string | null {
-  if (feed.collected_by_run === null || feed.collected_by_run === run.id || feed.collected_claim_at === null) return null;
-  if (feed.collected_claim_at.getTime() < run.created_at.getTime()) return null;
+export function coveredBy(
+  feed: Pick<HeldFeed, 'collected_by_run' | 'collected_claim_order' | 'collected_from'>, run: { id: string; request_order: string; from: Date | null },
+): string | null {
+  if (feed.collected_by_run === null || feed.collected_by_run === run.id || feed.collected_claim_order === null) return null;
+  if (BigInt(feed.collected_claim_order) < BigInt(run.request_order)) return null;
   if (run.from !== null && (feed.collected_from === null || feed.collected_from.getTime() > run.from.getTime())) return null;
   return feed.collected_by_run;
 }

@@ -328,7 +328,7 @@ export function createCollectionEngine(deps: EngineDeps): CollectionEngine {
         await hook('claimed', runId, feedId);
         // Re-collect from `since` (never before the feed's activation): devices are re-based on their readings before it.
         const from = since === null ? null : new Date(Math.max(since.getTime(), startOfDay(feed.activated_at ?? since).getTime()));
-        const covering = coveredBy(feed, { id: runId, created_at: run.created_at, from });
+        const covering = coveredBy(feed, { id: runId, request_order: run.request_order, from });
         if (covering !== null) {
           await finish(feedId, { outcome: 'waited_for', coveredBy: covering }, feed.type);
           return await release(null);

@@ -3,6 +3,9 @@ import { PgBoss, fromPglite } from 'pg-boss';
 import { currentTransaction } from '../db/ambient.ts';
 import type { Database } from '../db/database.ts';
 
+/** Seconds without a heartbeat after which a running job counts as abandoned and is retried. */
+export const JOB_HEARTBEAT_SECONDS = 60;
+
 export interface JobContext {
   log: (line: string) => void;
 }
@@ -62,7 +65,11 @@ export async function startJobs(
   boss.on('error', (error: Error) => options.log(`job queue error: ${error.message}`));
   await boss.start();
   for (const def of definitions) {
-    await boss.createQueue(def.name);
+    // A job whose process died is given to another after its heartbeat lapses (pg-boss touches running
+    // jobs every half period), not after the 15-minute expiry: a nightly job taken by a worker killed
+    // before it created its run is started again by a live one within about two minutes.
+    await boss.createQueue(def.name, { heartbeatSeconds: JOB_HEARTBEAT_SECONDS });
+    await boss.updateQueue(def.name, { heartbeatSeconds: JOB_HEARTBEAT_SECONDS });
     if (def.cron && options.schedule) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
     if (options.work) {
       await boss.work<Record<string, unknown>>(def.name, { localConcurrency: def.concurrency ?? 1 }, async (jobs) => {

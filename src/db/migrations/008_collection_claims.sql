@@ -34,3 +34,10 @@ ALTER TABLE feeds ADD COLUMN lease_taken_at timestamptz;
 ALTER TABLE feeds ADD COLUMN collected_by_run uuid;
 ALTER TABLE feeds ADD COLUMN collected_claim_at timestamptz;
 ALTER TABLE feeds ADD COLUMN collected_from timestamptz;
+-- Which came first, a run's request or a feed claim, is told by one sequence, never by clocks: two events
+-- at the same instant (a clock's granularity, or a test's frozen clock) are still ordered, so a claim
+-- taken before a request can never be taken as covering it.
+CREATE SEQUENCE collection_order;
+ALTER TABLE collection_runs ADD COLUMN request_order bigint NOT NULL DEFAULT nextval('collection_order');
+ALTER TABLE feeds ADD COLUMN lease_order bigint;
+ALTER TABLE feeds ADD COLUMN collected_claim_order bigint;
