@@ -50,13 +50,12 @@ describe(`chaos scenario (${store}: ${store === 'postgresql' ? 'serve + 2 worker
       await scenario(seed, { sinceIntoClosedMonth: false });
     }, 600_000);
   }
-  // Known defect (issue 12, on the engine branch merged here): a `--since` that reaches into a closed month
-  // re-reads closed days and carries their difference into the first open day again, although the first
-  // run after the close already carried it (writeChunk compares a closed day with what it holds, not with
-  // what was already carried out of it): pages counted twice. CHAOS_CLOSED_SINCE=1 runs these seeds.
-  for (const seed of seeds()) {
-    it.skipIf(!process.env.CHAOS_CLOSED_SINCE)(
-      `seed ${seed} with canopy collect --since into the closed month (skipped unless CHAOS_CLOSED_SINCE=1: known double carry)`,
+  // A `--since` that reaches into a closed month re-reads closed days: what they already carried out into the
+  // first open day (closed_day_carries) is not carried again. It runs for the first seed (every seed with
+  // CHAOS_CLOSED_SINCE=1), so CI stays within its time.
+  for (const [i, seed] of seeds().entries()) {
+    it.skipIf(i > 0 && !process.env.CHAOS_CLOSED_SINCE)(
+      `seed ${seed} with canopy collect --since into the closed month: closed days are not carried twice`,
       async () => {
         await scenario(seed, { sinceIntoClosedMonth: true });
       },
