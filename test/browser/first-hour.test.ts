@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../sandbox/server.ts';
 import { closeMonth } from '../../src/ledger/month-close.ts';
-import { browserTestsSkipped, signInFromInvitation, startSite, type Site, type Tab } from './harness.ts';
+import { browserTestsSkipped, signedInTab, startSite, type Site, type Tab } from './harness.ts';
 
 const DAY = 86_400_000;
 
@@ -32,7 +32,7 @@ describe.skipIf(browserTestsSkipped !== null)('a dealer\'s first hour in Chromiu
     await site.api('POST', `/v1/accounts/${acme.id}/deposits`, { pages: 16_666, date: `${month}-10` }, dealer.key);
     await site.api('POST', `/v1/accounts/${birch.id}/deposits`, { pages: 8_333, date: `${month}-12` }, dealer.key);
     await closeMonth(site.server.db, month as `${number}-${number}`, { clock: () => new Date(), graceDays: 2 });
-    tab = await signInFromInvitation(site, dealer.id, 'dana@evergreen.example', 'evergreen forest 42');
+    tab = await signedInTab(site, dealer.id, 'dana@evergreen.example', 'evergreen forest 42');
   }, 120_000);
 
   afterAll(async () => {

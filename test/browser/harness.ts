@@ -131,14 +131,3 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync('docs/screenshots', { recursive: true });
   await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
 }
-
-/** Opens an invitation link for the user, sets the password and waits for the Overview: a signed-in tab. */
-export async function signInFromInvitation(site: Site, accountId: string, email: string, password: string): Promise<Tab> {
-  const tab = await openTab(site);
-  await tab.page.goto(await site.invite(accountId, email));
-  await tab.page.getByLabel('Password', { exact: true }).fill(password);
-  await tab.page.getByLabel('Repeat the password').fill(password);
-  await tab.page.getByRole('button', { name: 'Set password and sign in' }).click();
-  await tab.page.getByRole('heading', { name: /Overview/ }).waitFor();
-  return tab;
-}
